@@ -1,0 +1,93 @@
+/** AWS clients: one factory, so region, endpoint, retries and user agent are set in one place. */
+import { ECSClient } from '@aws-sdk/client-ecs'
+import { ECRClient } from '@aws-sdk/client-ecr'
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
+import * as core from '@actions/core'
+
+export interface AwsClients {
+  ecs: ECSClient
+  ecr: ECRClient
+  logs: CloudWatchLogsClient
+}
+
+export interface ClientOptions {
+  region: string
+  /** Overrides AWS_ENDPOINT_URL (which the SDK reads by itself otherwise). */
+  endpoint?: string
+  maxAttempts?: number
+}
+
+export const USER_AGENT: [string, string] = ['ecs-deploy', '1']
+
+export function createClients(options: ClientOptions): AwsClients {
+  const config = {
+    region: options.region,
+    // Adaptive retries: exponential backoff with jitter, plus client-side rate limiting once
+    // throttling is seen. RegisterTaskDefinition's tight limit and throttled DescribeServices during
+    // the wait are absorbed here instead of turning a healthy deploy red.
+    retryMode: 'adaptive' as const,
+    maxAttempts: options.maxAttempts ?? 8,
+    customUserAgent: [USER_AGENT],
+    ...(options.endpoint ? { endpoint: options.endpoint } : {})
+  }
+  const clients = {
+    ecs: new ECSClient(config),
+    ecr: new ECRClient(config),
+    logs: new CloudWatchLogsClient(config)
+  }
+  for (const client of Object.values(clients)) addRequestLog(client.middlewareStack)
+  return clients
+}
+
+/** Request fields safe to print with ACTIONS_STEP_DEBUG: names and ids, never tokens or whole documents. */
+const LOGGED_FIELDS = [
+  'cluster',
+  'clusters',
+  'service',
+  'services',
+  'taskDefinition',
+  'family',
+  'desiredCount',
+  'forceNewDeployment',
+  'startedBy',
+  'desiredStatus',
+  'repositoryName',
+  'repositoryNames',
+  'imageIds',
+  'logGroupName',
+  'logStreamName'
+]
+
+export function summarizeRequest(input: unknown): string {
+  if (!input || typeof input !== 'object') return ''
+  const fields = input as Record<string, unknown>
+  const parts: string[] = []
+  for (const key of LOGGED_FIELDS) {
+    if (fields[key] !== undefined) parts.push(`${key}=${JSON.stringify(fields[key])}`)
+  }
+  if (Array.isArray(fields.tasks)) parts.push(`tasks=${fields.tasks.length}`)
+  if (Array.isArray(fields.containerDefinitions))
+    parts.push(`containers=${fields.containerDefinitions.length}`)
+  return parts.join(' ')
+}
+
+interface MiddlewareStackLike {
+  add(
+    middleware: (
+      next: (args: { input: unknown }) => Promise<unknown>,
+      context: { commandName?: string }
+    ) => (args: { input: unknown }) => Promise<unknown>,
+    options: { step: 'initialize'; name: string }
+  ): void
+}
+
+function addRequestLog(stack: unknown): void {
+  ;(stack as MiddlewareStackLike).add(
+    (next, context) => async args => {
+      if (core.isDebug())
+        core.debug(`AWS ${context.commandName ?? 'request'} ${summarizeRequest(args.input)}`)
+      return next(args)
+    },
+    { step: 'initialize', name: 'ecsDeployRequestLog' }
+  )
+}

@@ -1,0 +1,214 @@
+/** The only reader of action inputs: turns them into one typed, validated object. */
+import * as core from '@actions/core'
+import { DeployError } from './errors.js'
+
+export type PropagateTags = 'SERVICE' | 'TASK_DEFINITION' | 'NONE'
+
+export interface ActionInputs {
+  awsRegion: string
+  /** ECR repository name or URI to build and push to; undefined when `image` is given. */
+  repository?: string
+  createRepository: boolean
+  /** An already-built image to deploy instead of building. */
+  image?: string
+  context: string
+  dockerfile?: string
+  buildArgs: Record<string, string>
+  target?: string
+  platforms: string[]
+  network?: string
+  tags: string[]
+  skipExisting: boolean
+  taskDefinition?: string
+  taskDefinitionFamily?: string
+  containerName?: string
+  cluster: string
+  service?: string
+  desiredCount?: number
+  forceNewDeployment: boolean
+  waitForServiceStability: boolean
+  waitForMinutes: number
+  maxFailedTasks?: number
+  rollback: boolean
+  propagateTags?: PropagateTags
+  enableEcsManagedTags?: boolean
+}
+
+export type InputReader = (name: string) => string
+
+const defaultReader: InputReader = name => core.getInput(name)
+
+function invalid(name: string, message: string, hint?: string): DeployError {
+  return new DeployError('inputs', `Invalid input: ${name}`, `Input "${name}": ${message}`, { hint })
+}
+
+function optional(read: InputReader, name: string): string | undefined {
+  const value = read(name).trim()
+  return value === '' ? undefined : value
+}
+
+const TRUE = new Set(['true', 'yes', 'on', '1'])
+const FALSE = new Set(['false', 'no', 'off', '0'])
+
+function parseBoolean(name: string, value: string): boolean {
+  const v = value.trim().toLowerCase()
+  if (TRUE.has(v)) return true
+  if (FALSE.has(v)) return false
+  throw invalid(name, `"${value}" is not a boolean`, 'use true or false')
+}
+
+function booleanInput(read: InputReader, name: string, fallback: boolean): boolean {
+  const value = optional(read, name)
+  return value === undefined ? fallback : parseBoolean(name, value)
+}
+
+function wholeNumber(name: string, value: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value)) throw invalid(name, `"${value}" is not a whole number`)
+  const n = Number(value)
+  if (n < min || n > max) throw invalid(name, `${n} is out of range (${min} to ${max})`)
+  return n
+}
+
+/** Splits on commas and newlines, trims, drops empties. */
+export function parseList(value: string | undefined): string[] {
+  if (!value) return []
+  return value
+    .split(/[\n,]/)
+    .map(s => s.trim())
+    .filter(s => s !== '')
+}
+
+/** `KEY=value` per line; blank lines and `#` comments are skipped; the value may contain `=`. */
+export function parseBuildArgs(value: string | undefined): Record<string, string> {
+  const args: Record<string, string> = {}
+  if (!value) return args
+  value.split('\n').forEach((raw, index) => {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) return
+    const eq = line.indexOf('=')
+    const key = eq < 0 ? line : line.slice(0, eq).trim()
+    if (eq < 0 || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) {
+      throw invalid('build-args', `line ${index + 1} ("${line}") is not KEY=value`)
+    }
+    args[key] = line.slice(eq + 1).trimStart()
+  })
+  return args
+}
+
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/
+
+export function readInputs(
+  read: InputReader = defaultReader,
+  env: NodeJS.ProcessEnv = process.env
+): ActionInputs {
+  const awsRegion = optional(read, 'aws-region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? ''
+  if (awsRegion === '') {
+    throw invalid(
+      'aws-region',
+      'no region given, and neither AWS_REGION nor AWS_DEFAULT_REGION is set',
+      'set aws-region, or use aws-actions/configure-aws-credentials first'
+    )
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(awsRegion))
+    throw invalid('aws-region', `"${awsRegion}" is not an AWS region name`)
+
+  const repository = optional(read, 'repository')
+  const image = optional(read, 'image')
+  if (repository && image) {
+    throw invalid(
+      'image',
+      'set either repository (build and push) or image (deploy an existing image), not both'
+    )
+  }
+
+  const tags = parseList(optional(read, 'tags'))
+  for (const tag of tags) {
+    if (!TAG.test(tag))
+      throw invalid(
+        'tags',
+        `"${tag}" is not a valid image tag`,
+        'letters, digits, _ . - and at most 128 characters'
+      )
+  }
+  const platforms = parseList(optional(read, 'platforms'))
+  for (const p of platforms) {
+    if (!PLATFORM.test(p)) throw invalid('platforms', `"${p}" is not a platform like linux/amd64`)
+  }
+
+  const taskDefinition = optional(read, 'task-definition')
+  const taskDefinitionFamily = optional(read, 'task-definition-family')
+  if (taskDefinition && taskDefinitionFamily) {
+    throw invalid(
+      'task-definition-family',
+      'set either task-definition (a file) or task-definition-family, not both'
+    )
+  }
+  const service = optional(read, 'service')
+  if (!service && !taskDefinition && !taskDefinitionFamily) {
+    throw invalid(
+      'task-definition',
+      'with no service to update, a task definition file or family is needed as the base'
+    )
+  }
+  if (!repository && !image && !service) {
+    throw invalid('repository', 'nothing to deploy: set repository (build and push) or image')
+  }
+
+  const desiredCountText = optional(read, 'desired-count')
+  const maxFailedText = optional(read, 'max-failed-tasks')
+  const minutesText = optional(read, 'wait-for-minutes') ?? '30'
+  if (!/^\d+(\.\d+)?$/.test(minutesText) || Number(minutesText) <= 0 || Number(minutesText) > 360) {
+    throw invalid('wait-for-minutes', `"${minutesText}" is not a number of minutes between 0 and 360`)
+  }
+
+  const propagateText = optional(read, 'propagate-tags')
+  let propagateTags: PropagateTags | undefined
+  if (propagateText !== undefined) {
+    const upper = propagateText.toUpperCase()
+    if (upper !== 'SERVICE' && upper !== 'TASK_DEFINITION' && upper !== 'NONE') {
+      throw invalid('propagate-tags', `"${propagateText}" is not one of SERVICE, TASK_DEFINITION, NONE`)
+    }
+    propagateTags = upper
+  }
+  const managedTagsText = optional(read, 'enable-ecs-managed-tags')
+
+  const cluster = optional(read, 'cluster') ?? 'default'
+  const containerName = optional(read, 'container-name')
+
+  return {
+    awsRegion,
+    repository,
+    createRepository: booleanInput(read, 'create-repository', false),
+    image,
+    context: optional(read, 'context') ?? '.',
+    dockerfile: optional(read, 'dockerfile'),
+    buildArgs: parseBuildArgs(optional(read, 'build-args')),
+    target: optional(read, 'target'),
+    platforms,
+    network: optional(read, 'network'),
+    tags,
+    skipExisting: booleanInput(read, 'skip-existing', true),
+    taskDefinition,
+    taskDefinitionFamily,
+    containerName,
+    cluster,
+    service,
+    desiredCount:
+      desiredCountText === undefined ? undefined : wholeNumber('desired-count', desiredCountText, 0, 5000),
+    forceNewDeployment: booleanInput(read, 'force-new-deployment', false),
+    waitForServiceStability: booleanInput(read, 'wait-for-service-stability', true),
+    waitForMinutes: Number(minutesText),
+    maxFailedTasks:
+      maxFailedText === undefined ? undefined : wholeNumber('max-failed-tasks', maxFailedText, 1, 1000),
+    rollback: booleanInput(read, 'rollback', true),
+    propagateTags,
+    enableEcsManagedTags:
+      managedTagsText === undefined ? undefined : parseBoolean('enable-ecs-managed-tags', managedTagsText)
+  }
+}
+
+/** The circuit breaker's own threshold: max(3, min(200, ceil(0.5 × desired))). */
+export function circuitBreakerThreshold(desired: number): number {
+  return Math.max(3, Math.min(200, Math.ceil(0.5 * desired)))
+}
