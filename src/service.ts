@@ -1,0 +1,204 @@
+/** The ECS calls that find, register, update and roll back: each failure re-thrown with what was being done. */
+import {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type Deployment,
+  type ECSClient,
+  type RegisterTaskDefinitionCommandInput,
+  type Service,
+  type Tag,
+  type TaskDefinition
+} from '@aws-sdk/client-ecs'
+import { DeployError, awsErrorName, errorMessage, type Phase } from './errors.js'
+import type { PropagateTags } from './inputs.js'
+
+function awsFailure(phase: Phase, operation: string, error: unknown, hint?: string): DeployError {
+  if (error instanceof DeployError) return error
+  const name = awsErrorName(error)
+  const what = name && name !== 'Error' ? `${name}: ${errorMessage(error)}` : errorMessage(error)
+  const accessHint =
+    name === 'AccessDeniedException' || name === 'AccessDenied'
+      ? `the role needs ecs:${operation}`
+      : undefined
+  return new DeployError(phase, `${operation} failed`, `${operation}: ${what}`, {
+    hint: accessHint ?? hint,
+    cause: error
+  })
+}
+
+export async function findCluster(ecs: ECSClient, cluster: string): Promise<void> {
+  let out
+  try {
+    out = await ecs.send(new DescribeClustersCommand({ clusters: [cluster] }))
+  } catch (error) {
+    throw awsFailure('plan', 'DescribeClusters', error)
+  }
+  const found = out.clusters?.find(c => c.status !== 'INACTIVE')
+  if (!found) {
+    throw new DeployError(
+      'plan',
+      'Cluster not found',
+      `Cluster "${cluster}" was not found (input "cluster").`,
+      {
+        hint: 'check the cluster name and the region'
+      }
+    )
+  }
+}
+
+export async function findService(ecs: ECSClient, cluster: string, service: string): Promise<Service> {
+  let out
+  try {
+    out = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))
+  } catch (error) {
+    if (awsErrorName(error) === 'ClusterNotFoundException') {
+      throw new DeployError(
+        'plan',
+        'Cluster not found',
+        `Cluster "${cluster}" was not found (input "cluster").`
+      )
+    }
+    throw awsFailure('plan', 'DescribeServices', error)
+  }
+  const found = out.services?.[0]
+  if (!found || found.status === 'INACTIVE') {
+    throw new DeployError(
+      'plan',
+      'Service not found',
+      `Service "${service}" was not found in cluster "${cluster}" (input "service").`,
+      { hint: 'create the service first; this action updates an existing service' }
+    )
+  }
+  if (found.status === 'DRAINING') {
+    throw new DeployError(
+      'plan',
+      'Service is being deleted',
+      `Service "${service}" is DRAINING (being deleted).`
+    )
+  }
+  if (found.deploymentController?.type && found.deploymentController.type !== 'ECS') {
+    throw new DeployError(
+      'plan',
+      'Unsupported deployment controller',
+      `Service "${service}" uses the ${found.deploymentController.type} deployment controller; this action drives ECS rolling updates.`
+    )
+  }
+  return found
+}
+
+export async function describeTaskDefinition(
+  ecs: ECSClient,
+  taskDefinition: string
+): Promise<{ taskDefinition: TaskDefinition; tags?: Tag[] }> {
+  try {
+    const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] }))
+    if (!out.taskDefinition) throw new Error('no task definition in the answer')
+    return { taskDefinition: out.taskDefinition, tags: out.tags?.length ? out.tags : undefined }
+  } catch (error) {
+    if (awsErrorName(error) === 'ClientException') {
+      throw new DeployError(
+        'plan',
+        'Task definition not found',
+        `Task definition "${taskDefinition}" could not be described: ${errorMessage(error)}`
+      )
+    }
+    throw awsFailure('plan', 'DescribeTaskDefinition', error)
+  }
+}
+
+export async function registerTaskDefinition(
+  ecs: ECSClient,
+  input: RegisterTaskDefinitionCommandInput,
+  tags?: Tag[]
+): Promise<TaskDefinition> {
+  try {
+    const out = await ecs.send(
+      new RegisterTaskDefinitionCommand({ ...input, ...(tags?.length ? { tags } : {}) })
+    )
+    if (!out.taskDefinition?.taskDefinitionArn) throw new Error('the answer has no task definition ARN')
+    return out.taskDefinition
+  } catch (error) {
+    throw awsFailure(
+      'register',
+      'RegisterTaskDefinition',
+      error,
+      "check the task definition against the ECS documentation; the message above is ECS's own"
+    )
+  }
+}
+
+export interface UpdateRequest {
+  cluster: string
+  service: string
+  taskDefinitionArn: string
+  desiredCount?: number
+  forceNewDeployment?: boolean
+  propagateTags?: PropagateTags
+  enableEcsManagedTags?: boolean
+}
+
+export interface UpdateResult {
+  service: Service
+  /** The deployment this update started (PRIMARY, on our task definition). */
+  deployment: Deployment
+  /** When the update was accepted, by our clock: events before it are not ours. */
+  at: Date
+}
+
+export async function updateService(
+  ecs: ECSClient,
+  request: UpdateRequest,
+  phase: Phase = 'update'
+): Promise<UpdateResult> {
+  const at = new Date()
+  let out
+  try {
+    out = await ecs.send(
+      new UpdateServiceCommand({
+        cluster: request.cluster,
+        service: request.service,
+        taskDefinition: request.taskDefinitionArn,
+        ...(request.desiredCount !== undefined ? { desiredCount: request.desiredCount } : {}),
+        ...(request.forceNewDeployment ? { forceNewDeployment: true } : {}),
+        ...(request.propagateTags ? { propagateTags: request.propagateTags } : {}),
+        ...(request.enableEcsManagedTags !== undefined
+          ? { enableECSManagedTags: request.enableEcsManagedTags }
+          : {})
+      })
+    )
+  } catch (error) {
+    throw awsFailure(phase, 'UpdateService', error)
+  }
+  const service = out.service
+  const deployment =
+    service?.deployments?.find(
+      d => d.status === 'PRIMARY' && d.taskDefinition === request.taskDefinitionArn
+    ) ?? service?.deployments?.find(d => d.status === 'PRIMARY')
+  if (!service || !deployment?.id) {
+    throw new DeployError(
+      phase,
+      'UpdateService failed',
+      'UpdateService answered without a PRIMARY deployment.'
+    )
+  }
+  return { service, deployment, at }
+}
+
+/**
+ * The task definition the service was running before we touched it: the last deployment that completed
+ * (a service caught mid-rollout goes back to what was stable), else its PRIMARY deployment's.
+ */
+export function currentTaskDefinition(service: Service): string | undefined {
+  const deployments = service.deployments ?? []
+  const completed =
+    deployments.find(d => d.status === 'PRIMARY' && d.rolloutState === 'COMPLETED') ??
+    deployments.find(d => d.rolloutState === 'COMPLETED')
+  return (
+    completed?.taskDefinition ??
+    deployments.find(d => d.status === 'PRIMARY')?.taskDefinition ??
+    service.taskDefinition
+  )
+}
