@@ -29,7 +29,9 @@ function awsError(name: string, message: string): Error {
   return e
 }
 
-beforeEach(() => ecsMock.reset())
+beforeEach(() => {
+  ecsMock.reset()
+})
 
 describe('findCluster / findService', () => {
   test('cluster missing', async () => {
