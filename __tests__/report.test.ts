@@ -1,0 +1,261 @@
+import { beforeEach, describe, expect, it, jest } from '@jest/globals'
+import type { Cause } from '../src/diagnose.js'
+import type { WatchOutcome } from '../src/watch.js'
+
+const summaryText: string[] = []
+const summary = {
+  addRaw: jest.fn((text: string) => {
+    summaryText.push(text)
+    return summary
+  }),
+  write: jest.fn(async () => summary),
+  emptyBuffer: jest.fn(() => summary)
+}
+const core = {
+  error: jest.fn(),
+  warning: jest.fn(),
+  info: jest.fn(),
+  setOutput: jest.fn(),
+  summary
+}
+jest.unstable_mockModule('@actions/core', () => core)
+
+const { annotateCauses, consoleUrl, printCauses, renderSummary, setOutputs, writeSummary } =
+  await import('../src/report.js')
+type DeployReport = import('../src/report.js').DeployReport
+
+function cause(i: number, c: Partial<Cause> = {}): Cause {
+  return {
+    title: `web: container exited with code ${i}`,
+    detail: `Essential container web exited with code ${i}`,
+    count: 1,
+    taskIds: [`t${i}`],
+    ...c
+  }
+}
+
+const TD = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:8'
+const URL_ = consoleUrl('eu-west-1', 'prod', 'web')
+
+const outcome: WatchOutcome = {
+  status: 'too-many-failed-tasks',
+  message: 'Deployment ecs-svc/1 stopped after 3 failed tasks (limit 3): 0/2 tasks running, 3 failed',
+  events: [
+    {
+      id: 'e1',
+      createdAt: new Date('2024-05-01T12:00:03Z'),
+      message: '(service web) has started 2 tasks: (task t1) (task t2).'
+    },
+    {
+      id: 'e2',
+      createdAt: new Date('2024-05-01T12:00:41Z'),
+      message: '(service web) has stopped 1 running tasks: (task t1).'
+    }
+  ],
+  stoppedTasks: [],
+  notes: []
+}
+
+function report(r: Partial<DeployReport> = {}): DeployReport {
+  return {
+    ok: false,
+    headline: 'Deployment failed: web: container exited with code 3',
+    image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:abc',
+    imageDigest: 'sha256:abc',
+    imageTags: ['sha-1234567', 'latest'],
+    taskDefinitionArn: TD,
+    previousTaskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7',
+    deploymentId: 'ecs-svc/1',
+    consoleUrl: URL_,
+    cluster: 'prod',
+    service: 'web',
+    outcome,
+    causes: [
+      cause(3, {
+        count: 3,
+        taskIds: ['t1', 't2', 't3'],
+        container: 'web',
+        logGroup: '/ecs/web',
+        logStream: 'ecs/web/t1',
+        logLines: ['connecting to db', 'Error: ```boom``` | <fatal>']
+      })
+    ],
+    rollback: {
+      status: 'completed',
+      message: 'Service web is back on web:7',
+      taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7'
+    },
+    notes: ['Could not read logs for init (AccessDeniedException): denied'],
+    timings: [{ phase: 'watch', ms: 41_500 }],
+    ...r
+  }
+}
+
+beforeEach(() => {
+  jest.clearAllMocks()
+  summaryText.length = 0
+})
+
+describe('annotateCauses', () => {
+  it.each([
+    { causes: 1, limit: undefined, annotations: 1, more: undefined },
+    { causes: 9, limit: undefined, annotations: 9, more: undefined },
+    { causes: 10, limit: undefined, annotations: 9, more: '…and 2 more causes, see the job summary' },
+    { causes: 25, limit: undefined, annotations: 9, more: '…and 17 more causes, see the job summary' },
+    { causes: 4, limit: 3, annotations: 3, more: '…and 2 more causes, see the job summary' },
+    { causes: 0, limit: undefined, annotations: 0, more: undefined }
+  ])('$causes causes, limit $limit → $annotations error annotations', c => {
+    const causes = Array.from({ length: c.causes }, (_, i) => cause(i))
+    annotateCauses(causes, c.limit)
+    expect(core.error).toHaveBeenCalledTimes(c.annotations)
+    const calls = core.error.mock.calls as unknown as Array<[string, { title: string }]>
+    const causeCalls = c.more ? calls.slice(0, -1) : calls
+    expect(causeCalls.map(([, p]) => p.title)).toEqual(causes.slice(0, causeCalls.length).map(x => x.title))
+    if (c.more) expect(calls.at(-1)![0]).toBe(c.more)
+  })
+
+  it('titles are the cause, messages the detail with who had it, log lines stay out', () => {
+    annotateCauses(report().causes)
+    expect(core.error).toHaveBeenCalledWith(
+      '3 tasks (t1, t2, t3): Essential container web exited with code 3',
+      {
+        title: 'web: container exited with code 3'
+      }
+    )
+    expect(JSON.stringify(core.error.mock.calls)).not.toContain('connecting to db')
+  })
+
+  it('a cause from one task or from events says so', () => {
+    annotateCauses([
+      cause(1),
+      { title: 'Deployment failed: tasks failed to start', detail: 'd', count: 2, taskIds: [] }
+    ])
+    expect(core.error.mock.calls).toEqual([
+      ['task t1: Essential container web exited with code 1', { title: 'web: container exited with code 1' }],
+      ['2 times: d', { title: 'Deployment failed: tasks failed to start' }]
+    ])
+  })
+})
+
+describe('printCauses', () => {
+  it('prints each cause with its log tail underneath', () => {
+    printCauses(report().causes)
+    const lines = core.info.mock.calls.map(c => c[0])
+    expect(lines).toEqual([
+      '✖ web: container exited with code 3 — 3 tasks (t1, t2, t3)',
+      '    Essential container web exited with code 3',
+      '    Last 2 log lines of web (task t1), /ecs/web/ecs/web/t1:',
+      '    | connecting to db',
+      '    | Error: ```boom``` | <fatal>'
+    ])
+  })
+})
+
+describe('setOutputs', () => {
+  it('sets every known output', () => {
+    setOutputs(report())
+    expect(Object.fromEntries(core.setOutput.mock.calls as unknown as Array<[string, string]>)).toEqual({
+      image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:abc',
+      'image-digest': 'sha256:abc',
+      'image-tags': 'sha-1234567,latest',
+      'task-definition-arn': TD,
+      'deployment-id': 'ecs-svc/1',
+      'console-url': URL_
+    })
+  })
+
+  it('sets only those known (a failure before the update)', () => {
+    setOutputs({ ok: false, headline: 'x', causes: [], notes: [], image: 'repo@sha256:1', imageTags: [] })
+    expect(core.setOutput.mock.calls).toEqual([['image', 'repo@sha256:1']])
+  })
+})
+
+describe('consoleUrl', () => {
+  it.each([
+    [
+      'eu-west-1',
+      'prod',
+      'web',
+      'https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/prod/services/web/deployments?region=eu-west-1'
+    ],
+    [
+      'us-east-1',
+      'my cluster',
+      'a/b',
+      'https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/my%20cluster/services/a%2Fb/deployments?region=us-east-1'
+    ]
+  ])('%s %s %s', (region, cluster, service, url) => {
+    expect(consoleUrl(region, cluster, service)).toBe(url)
+  })
+})
+
+describe('writeSummary', () => {
+  it('writes headline, table, causes with log tails, rollback, timeline, notes', async () => {
+    await writeSummary(report())
+    expect(summary.write).toHaveBeenCalledTimes(1)
+    const text = summaryText.join('')
+    expect(text).toBe(renderSummary(report()))
+    expect(text).toMatch(/^## ❌ Deployment failed: web: container exited with code 3\n/)
+    expect(text).toContain('| Image | `123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:abc` |')
+    expect(text).toContain('| Image digest | `sha256:abc` |')
+    expect(text).toContain(`| Task definition | \`web:8\` (\`${TD}\`) |`)
+    expect(text).toContain('| Previous task definition | `web:7` |')
+    expect(text).toContain('| Deployment | `ecs-svc/1` |')
+    expect(text).toContain(`| Console | [Open the deployment in the ECS console](${URL_}) |`)
+    expect(text).toContain(
+      '#### web: container exited with code 3\n\n**3 tasks (t1, t2, t3)**: Essential container web exited with code 3'
+    )
+    // The log tail in a fence longer than any run of backticks in it, unescaped.
+    expect(text).toContain('````text\nconnecting to db\nError: ```boom``` | <fatal>\n````')
+    expect(text).toContain('### Rollback\n\n**Rolled back** to `web:7`: Service web is back on web:7')
+    expect(text).toContain('| 12:00:03 | (service web) has started 2 tasks: (task t1) (task t2). |')
+    expect(text).toContain('| 12:00:41 | (service web) has stopped 1 running tasks: (task t1). |')
+    expect(text).toContain('- Could not read logs for init (AccessDeniedException): denied')
+    expect(text).toContain('| watch | 41.5 s |')
+  })
+
+  it('escapes table cells and headings', () => {
+    const text = renderSummary(
+      report({
+        outcome: { ...outcome, events: [{ id: 'x', createdAt: new Date(0), message: 'a | b <script> *c*' }] }
+      })
+    )
+    expect(text).toContain('| 00:00:00 | a \\| b &lt;script&gt; \\*c\\* |')
+  })
+
+  it('a success says so and has no causes section', () => {
+    const text = renderSummary(
+      report({ ok: true, headline: 'Deployed web:8', causes: [], rollback: undefined })
+    )
+    expect(text).toMatch(/^## ✅ Deployed web:8/)
+    expect(text).not.toContain('Why it failed')
+    expect(text).not.toContain('### Rollback')
+  })
+
+  it("includes the watch's own notes once, and a rollback that was only started", () => {
+    const text = renderSummary(
+      report({
+        notes: ['same note'],
+        outcome: {
+          ...outcome,
+          notes: ['same note', 'Could not read the stopped tasks of ecs-svc/1 (AccessDeniedException): no']
+        },
+        rollback: { status: 'started', message: 'Rollback to web:7 started; the run was cancelled.' }
+      })
+    )
+    expect(text.match(/same note/g)).toHaveLength(1)
+    expect(text).toContain('- Could not read the stopped tasks of ecs-svc/1 (AccessDeniedException): no')
+    expect(text).toContain('**Rollback started**: Rollback to web:7 started; the run was cancelled.')
+  })
+
+  it('a summary that cannot be written only warns', async () => {
+    summary.write.mockRejectedValueOnce(
+      new Error('Unable to find environment variable for $GITHUB_STEP_SUMMARY')
+    )
+    await expect(writeSummary(report())).resolves.toBeUndefined()
+    expect(core.warning).toHaveBeenCalledWith(
+      'Could not write the job summary: Unable to find environment variable for $GITHUB_STEP_SUMMARY'
+    )
+    expect(core.error).not.toHaveBeenCalled()
+  })
+})

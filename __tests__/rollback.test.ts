@@ -1,0 +1,252 @@
+import { beforeEach, describe, expect, jest, test } from '@jest/globals'
+import { mockClient } from 'aws-sdk-client-mock'
+import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs'
+import type { WatchOutcome } from '../src/watch.js'
+
+jest.unstable_mockModule('@actions/core', () => ({
+  info: jest.fn(),
+  debug: jest.fn(),
+  warning: jest.fn(),
+  isDebug: () => false
+}))
+const { rollBack } = await import('../src/rollback.js')
+
+const ecsMock = mockClient(ECSClient)
+const ecs = new ECSClient({ region: 'eu-west-1' })
+const OLD = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:4'
+const NEW = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:5'
+
+const failedOutcome = (status: WatchOutcome['status'], extra: Partial<WatchOutcome> = {}): WatchOutcome => ({
+  status,
+  events: [],
+  stoppedTasks: [],
+  notes: [],
+  message: `Deployment ecs-svc/5 ${status}`,
+  deployment: {
+    id: 'ecs-svc/5',
+    status: 'PRIMARY',
+    taskDefinition: NEW,
+    rolloutState: 'IN_PROGRESS',
+    runningCount: 0,
+    desiredCount: 2,
+    failedTasks: 3
+  },
+  ...extra
+})
+
+let clock = 0
+const fast = { sleep: async (ms: number) => void (clock += ms), now: () => clock }
+
+beforeEach(() => {
+  ecsMock.reset()
+  clock = 0
+})
+
+describe('rollBack', () => {
+  test('ECS already rolled back: report it, call nothing', async () => {
+    const result = await rollBack({
+      ecs,
+      cluster: 'c',
+      service: 'web',
+      enabled: true,
+      previousTaskDefinitionArn: OLD,
+      failedTaskDefinitionArn: NEW,
+      outcome: failedOutcome('rolled-back', {
+        service: { taskDefinition: OLD },
+        rollbackDeploymentId: 'ecs-svc/6'
+      }),
+      cancelled: false
+    })
+    expect(result).toMatchObject({ status: 'ecs', taskDefinitionArn: OLD })
+    expect(result.message).toContain('web:4')
+    expect(result.message).toContain('ecs-svc/6')
+    expect(ecsMock.calls()).toHaveLength(0)
+  })
+
+  test('rollback: false leaves the service and says in what state', async () => {
+    const result = await rollBack({
+      ecs,
+      cluster: 'c',
+      service: 'web',
+      enabled: false,
+      previousTaskDefinitionArn: OLD,
+      failedTaskDefinitionArn: NEW,
+      outcome: failedOutcome('too-many-failed-tasks'),
+      cancelled: false
+    })
+    expect(result.status).toBe('skipped')
+    expect(result.message).toBe(
+      'Rollback is off (rollback: false): the service is left on web:5; deployment ecs-svc/5 is IN_PROGRESS, 0/2 tasks running, 3 failed.'
+    )
+    expect(ecsMock.calls()).toHaveLength(0)
+  })
+
+  test('nothing to roll back to', async () => {
+    const result = await rollBack({
+      ecs,
+      cluster: 'c',
+      service: 'web',
+      enabled: true,
+      previousTaskDefinitionArn: NEW,
+      failedTaskDefinitionArn: NEW,
+      outcome: failedOutcome('timeout'),
+      cancelled: false
+    })
+    expect(result.status).toBe('skipped')
+    expect(ecsMock.calls()).toHaveLength(0)
+  })
+
+  test('rolls back to the previous revision and waits for it to complete', async () => {
+    ecsMock.on(UpdateServiceCommand).resolves({
+      service: {
+        deployments: [
+          { id: 'ecs-svc/6', status: 'PRIMARY', taskDefinition: OLD, rolloutState: 'IN_PROGRESS' },
+          { id: 'ecs-svc/5', status: 'ACTIVE', taskDefinition: NEW, rolloutState: 'IN_PROGRESS' }
+        ]
+      }
+    })
+    ecsMock
+      .on(DescribeServicesCommand)
+      .resolvesOnce({
+        services: [
+          {
+            serviceName: 'web',
+            taskDefinition: OLD,
+            desiredCount: 2,
+            runningCount: 1,
+            deployments: [
+              {
+                id: 'ecs-svc/6',
+                status: 'PRIMARY',
+                taskDefinition: OLD,
+                rolloutState: 'IN_PROGRESS',
+                runningCount: 1,
+                desiredCount: 2
+              }
+            ],
+            events: []
+          }
+        ]
+      })
+      .resolves({
+        services: [
+          {
+            serviceName: 'web',
+            taskDefinition: OLD,
+            desiredCount: 2,
+            runningCount: 2,
+            deployments: [
+              {
+                id: 'ecs-svc/6',
+                status: 'PRIMARY',
+                taskDefinition: OLD,
+                rolloutState: 'COMPLETED',
+                runningCount: 2,
+                desiredCount: 2
+              }
+            ],
+            events: []
+          }
+        ]
+      })
+    const result = await rollBack({
+      ecs,
+      cluster: 'c',
+      service: 'web',
+      enabled: true,
+      previousTaskDefinitionArn: OLD,
+      failedTaskDefinitionArn: NEW,
+      outcome: failedOutcome('too-many-failed-tasks'),
+      cancelled: false,
+      ...fast
+    })
+    expect(result).toEqual({
+      status: 'completed',
+      message: 'Rolled back to web:4: deployment ecs-svc/6 completed.',
+      taskDefinitionArn: OLD
+    })
+    expect(ecsMock.commandCalls(UpdateServiceCommand)[0].args[0].input).toEqual({
+      cluster: 'c',
+      service: 'web',
+      taskDefinition: OLD
+    })
+  })
+
+  test('cancelled: starts the rollback without waiting', async () => {
+    ecsMock.on(UpdateServiceCommand).resolves({
+      service: { deployments: [{ id: 'ecs-svc/6', status: 'PRIMARY', taskDefinition: OLD }] }
+    })
+    const result = await rollBack({
+      ecs,
+      cluster: 'c',
+      service: 'web',
+      enabled: true,
+      previousTaskDefinitionArn: OLD,
+      failedTaskDefinitionArn: NEW,
+      outcome: failedOutcome('cancelled'),
+      cancelled: true
+    })
+    expect(result.status).toBe('started')
+    expect(ecsMock.commandCalls(DescribeServicesCommand)).toHaveLength(0)
+  })
+
+  test('a failing UpdateService is reported, not thrown', async () => {
+    const error = new Error('Rate exceeded')
+    error.name = 'AccessDeniedException'
+    ecsMock.on(UpdateServiceCommand).rejects(error)
+    const result = await rollBack({
+      ecs,
+      cluster: 'c',
+      service: 'web',
+      enabled: true,
+      previousTaskDefinitionArn: OLD,
+      failedTaskDefinitionArn: NEW,
+      outcome: failedOutcome('failed'),
+      cancelled: false
+    })
+    expect(result.status).toBe('failed')
+    expect(result.message).toContain(
+      'Rollback to web:4 failed: UpdateService: AccessDeniedException: Rate exceeded'
+    )
+  })
+
+  test('rollback that does not settle in time', async () => {
+    ecsMock.on(UpdateServiceCommand).resolves({
+      service: { deployments: [{ id: 'ecs-svc/6', status: 'PRIMARY', taskDefinition: OLD }] }
+    })
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceName: 'web',
+          desiredCount: 2,
+          runningCount: 0,
+          deployments: [
+            {
+              id: 'ecs-svc/6',
+              status: 'PRIMARY',
+              taskDefinition: OLD,
+              rolloutState: 'IN_PROGRESS',
+              runningCount: 0,
+              desiredCount: 2
+            }
+          ],
+          events: []
+        }
+      ]
+    })
+    const result = await rollBack({
+      ecs,
+      cluster: 'c',
+      service: 'web',
+      enabled: true,
+      previousTaskDefinitionArn: OLD,
+      failedTaskDefinitionArn: NEW,
+      outcome: failedOutcome('timeout'),
+      cancelled: false,
+      waitMs: 60_000,
+      ...fast
+    })
+    expect(result.status).toBe('failed')
+    expect(result.message).toMatch(/^Rollback to web:4 did not complete: /)
+  })
+})

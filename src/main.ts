@@ -1,0 +1,215 @@
+/**
+ * The main step: inputs → plan → image → render → register → update → watch → (rollback) → report.
+ * Each phase runs in a log group; every failure travels up as one DeployError to the single catch below.
+ */
+import * as core from '@actions/core'
+import type { Deployment } from '@aws-sdk/client-ecs'
+import { createClients, type AwsClients } from './aws.js'
+import { commitSha, resolveImage } from './build.js'
+import { DeployError, errorMessage } from './errors.js'
+import { exec as realExec, type Exec } from './exec.js'
+import { readInputs, type ActionInputs } from './inputs.js'
+import { makePlan, relativeToWorkspace, type Plan } from './plan.js'
+import { registerTaskDefinition, updateService } from './service.js'
+import { markPost } from './state.js'
+import { renderTaskDefinition } from './task-definition.js'
+import { watchDeployment, type WatchOutcome } from './watch.js'
+import { diagnose } from './diagnose.js'
+import { attachLogTails } from './logs.js'
+import {
+  annotateCauses,
+  consoleUrl,
+  printCauses,
+  setOutputs,
+  writeSummary,
+  type DeployReport
+} from './report.js'
+import { rollBack } from './rollback.js'
+
+export interface Dependencies {
+  clients?: AwsClients
+  exec?: Exec
+  workspace?: string
+  /** Aborted on cancellation; by default SIGINT/SIGTERM abort it. */
+  signal?: AbortSignal
+}
+
+async function phase<T>(name: string, report: DeployReport, fn: () => Promise<T>): Promise<T> {
+  const started = Date.now()
+  try {
+    return await core.group(name, fn)
+  } finally {
+    report.timings?.push({ phase: name, ms: Date.now() - started })
+  }
+}
+
+/** Secrets the runner's environment may hold: masked before anything is printed. */
+function maskEnvironmentCredentials(): void {
+  for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN']) {
+    const value = process.env[name]
+    if (value) core.setSecret(value)
+  }
+}
+
+function describeRevision(arn: string | undefined): string {
+  return arn ? (arn.split('/').pop() ?? arn) : 'unknown'
+}
+
+export async function run(deps: Dependencies = {}): Promise<void> {
+  markPost()
+  maskEnvironmentCredentials()
+  const report: DeployReport = { ok: false, headline: '', causes: [], notes: [], timings: [] }
+  const controller = new AbortController()
+  const signal = deps.signal ?? controller.signal
+  const onSignal = (name: string) => () => {
+    core.warning(`Received ${name}: the run was cancelled; stopping the wait.`)
+    controller.abort()
+  }
+  const onInt = onSignal('SIGINT')
+  const onTerm = onSignal('SIGTERM')
+  if (!deps.signal) {
+    process.on('SIGINT', onInt)
+    process.on('SIGTERM', onTerm)
+  }
+  const exec = deps.exec ?? realExec
+  const workspace = deps.workspace ?? process.env.GITHUB_WORKSPACE ?? process.cwd()
+  let inputs: ActionInputs | undefined
+  try {
+    inputs = readInputs()
+    const clients = deps.clients ?? createClients({ region: inputs.awsRegion })
+    report.cluster = inputs.cluster
+    report.service = inputs.service
+    if (inputs.service) report.consoleUrl = consoleUrl(inputs.awsRegion, inputs.cluster, inputs.service)
+
+    const plan = await phase('Plan', report, () => makePlan(inputs as ActionInputs, clients, workspace))
+    report.previousTaskDefinitionArn = plan.previousTaskDefinitionArn
+
+    const image = await phase('Image', report, async () => {
+      const sha = plan.inputs.image ? '' : await commitSha(exec, workspace)
+      return resolveImage(plan, { clients, exec, sha, workspace }, chunk => process.stdout.write(chunk))
+    })
+    if (image) {
+      report.image = image.image
+      report.imageDigest = image.digest
+      report.imageTags = image.tags
+      core.info(`Image: ${image.image} (${image.source})`)
+    }
+
+    const rendered =
+      image && plan.containerName
+        ? renderTaskDefinition(plan.base.input, plan.containerName, image.image)
+        : plan.base.input
+    const registered = await phase('Register task definition', report, () =>
+      registerTaskDefinition(clients.ecs, rendered, plan.base.tags)
+    )
+    const taskDefinitionArn = registered.taskDefinitionArn as string
+    report.taskDefinitionArn = taskDefinitionArn
+    core.info(`Registered ${describeRevision(taskDefinitionArn)}`)
+    setOutputs(report)
+
+    if (!plan.inputs.service) {
+      report.ok = true
+      report.headline = `Registered ${describeRevision(taskDefinitionArn)} (no service to update)`
+      return
+    }
+    const update = await phase('Update service', report, () =>
+      updateService(clients.ecs, {
+        cluster: plan.inputs.cluster,
+        service: plan.inputs.service as string,
+        taskDefinitionArn,
+        desiredCount: plan.inputs.desiredCount,
+        forceNewDeployment: plan.inputs.forceNewDeployment,
+        propagateTags: plan.inputs.propagateTags,
+        enableEcsManagedTags: plan.inputs.enableEcsManagedTags
+      })
+    )
+    const deploymentId = update.deployment.id as string
+    report.deploymentId = deploymentId
+    setOutputs(report)
+    core.info(
+      `Service ${plan.inputs.service} is deploying ${describeRevision(taskDefinitionArn)} as ${deploymentId}`
+    )
+
+    if (!plan.inputs.waitForServiceStability) {
+      report.ok = true
+      report.headline = `Started deployment ${deploymentId} of ${describeRevision(taskDefinitionArn)} (not waiting)`
+      return
+    }
+
+    const outcome = await phase('Wait for the deployment', report, () =>
+      watchDeployment({
+        ecs: clients.ecs,
+        cluster: plan.inputs.cluster,
+        service: plan.inputs.service as string,
+        deploymentId,
+        taskDefinitionArn,
+        since: update.at,
+        timeoutMs: plan.inputs.waitForMinutes * 60_000,
+        maxFailedTasks: plan.maxFailedTasks,
+        signal,
+        onEvent: event => core.info(`${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`)
+      })
+    )
+    report.outcome = outcome
+    if (outcome.status === 'completed') {
+      report.ok = true
+      report.headline = outcome.message
+      core.info(outcome.message)
+      return
+    }
+    await handleFailedDeployment(plan, clients, outcome, rendered, report, signal, update.deployment)
+  } catch (error) {
+    fail(error, report, workspace)
+  } finally {
+    process.off('SIGINT', onInt)
+    process.off('SIGTERM', onTerm)
+    setOutputs(report)
+    await writeSummary(report)
+  }
+}
+
+async function handleFailedDeployment(
+  plan: Plan,
+  clients: AwsClients,
+  outcome: WatchOutcome,
+  rendered: Parameters<typeof diagnose>[1],
+  report: DeployReport,
+  signal: AbortSignal,
+  ours: Deployment
+): Promise<void> {
+  const causes = diagnose(outcome, rendered)
+  report.causes = causes
+  for (const note of outcome.notes) core.info(note)
+  report.notes.push(...(await attachLogTails(clients.logs, causes)))
+  printCauses(causes)
+  report.rollback = await rollBack({
+    ecs: clients.ecs,
+    cluster: plan.inputs.cluster,
+    service: plan.inputs.service as string,
+    enabled: plan.inputs.rollback,
+    previousTaskDefinitionArn: plan.previousTaskDefinitionArn,
+    failedTaskDefinitionArn: ours.taskDefinition,
+    outcome,
+    cancelled: signal.aborted
+  })
+  report.headline = `${outcome.message}${report.rollback ? ` ${report.rollback.message}` : ''}`
+  annotateCauses(causes)
+  throw new DeployError('watch', 'Deployment failed', report.headline)
+}
+
+/** The one error path: a single failure annotation, with the file and line when there is one. */
+function fail(error: unknown, report: DeployReport, workspace: string): void {
+  const deployError =
+    error instanceof DeployError ? error : new DeployError('report', 'Unexpected error', errorMessage(error))
+  if (!report.headline) report.headline = deployError.message
+  report.ok = false
+  const message = deployError.hint ? `${deployError.message}\nHint: ${deployError.hint}` : deployError.message
+  core.error(message, {
+    title: deployError.title,
+    file: deployError.file ? relativeToWorkspace(deployError.file, workspace) : undefined,
+    startLine: deployError.line,
+    startColumn: deployError.column
+  })
+  process.exitCode = core.ExitCode.Failure
+  if (!(error instanceof DeployError) && error instanceof Error && error.stack) core.debug(error.stack)
+}

@@ -1,0 +1,112 @@
+/**
+ * Rollback: when our deployment failed, timed out or was cancelled, put the service back on the task
+ * definition it ran before, and wait (bounded) for that to settle. If ECS's circuit breaker already rolled
+ * back, report that instead of fighting it.
+ */
+import * as core from '@actions/core'
+import type { ECSClient } from '@aws-sdk/client-ecs'
+import { errorMessage } from './errors.js'
+import type { DeployReport } from './report.js'
+import { updateService } from './service.js'
+import { watchDeployment, type WatchOutcome } from './watch.js'
+
+export interface RollbackRequest {
+  ecs: ECSClient
+  cluster: string
+  service: string
+  enabled: boolean
+  previousTaskDefinitionArn?: string
+  failedTaskDefinitionArn?: string
+  outcome: WatchOutcome
+  /** The run was cancelled: start the rollback but do not wait for it (the runner will kill us soon). */
+  cancelled: boolean
+  /** How long to wait for the rollback to settle. */
+  waitMs?: number
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  now?: () => number
+}
+
+export type RollbackResult = NonNullable<DeployReport['rollback']>
+
+const revision = (arn: string | undefined): string => (arn ? (arn.split('/').pop() ?? arn) : 'unknown')
+
+export async function rollBack(request: RollbackRequest): Promise<RollbackResult> {
+  const { outcome } = request
+  const failed = revision(request.failedTaskDefinitionArn)
+  if (outcome.status === 'rolled-back') {
+    const to = outcome.service?.taskDefinition
+    return {
+      status: 'ecs',
+      message: `The service is now on ${revision(to)}${outcome.rollbackDeploymentId ? ` (deployment ${outcome.rollbackDeploymentId})` : ''}; ecs-deploy left it there.`,
+      taskDefinitionArn: to
+    }
+  }
+  if (!request.enabled) {
+    const d = outcome.deployment
+    const state = d
+      ? `deployment ${d.id} is ${d.rolloutState ?? d.status}, ${d.runningCount ?? 0}/${d.desiredCount ?? 0} tasks running, ${d.failedTasks ?? 0} failed`
+      : 'its deployment state is unknown'
+    return {
+      status: 'skipped',
+      message: `Rollback is off (rollback: false): the service is left on ${failed}; ${state}.`,
+      taskDefinitionArn: request.failedTaskDefinitionArn
+    }
+  }
+  const target = request.previousTaskDefinitionArn
+  if (!target || target === request.failedTaskDefinitionArn) {
+    return {
+      status: 'skipped',
+      message: `Nothing to roll back to: the service ran no other task definition before ${failed}.`
+    }
+  }
+
+  core.info(`Rolling back ${request.service} to ${revision(target)}`)
+  let deploymentId: string
+  try {
+    const update = await updateService(
+      request.ecs,
+      { cluster: request.cluster, service: request.service, taskDefinitionArn: target },
+      'rollback'
+    )
+    deploymentId = update.deployment.id as string
+    if (request.cancelled) {
+      return {
+        status: 'started',
+        message: `Rollback to ${revision(target)} started (deployment ${deploymentId}); the run was cancelled, so it was not waited for.`,
+        taskDefinitionArn: target
+      }
+    }
+    const settled = await watchDeployment({
+      ecs: request.ecs,
+      cluster: request.cluster,
+      service: request.service,
+      deploymentId,
+      taskDefinitionArn: target,
+      since: update.at,
+      timeoutMs: request.waitMs ?? 10 * 60_000,
+      // The old revision ran before; let ECS retry it rather than give up early.
+      maxFailedTasks: Number.MAX_SAFE_INTEGER,
+      onEvent: event => core.info(`${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`),
+      sleep: request.sleep,
+      now: request.now
+    })
+    if (settled.status === 'completed') {
+      return {
+        status: 'completed',
+        message: `Rolled back to ${revision(target)}: deployment ${deploymentId} completed.`,
+        taskDefinitionArn: target
+      }
+    }
+    return {
+      status: 'failed',
+      message: `Rollback to ${revision(target)} did not complete: ${settled.message}`,
+      taskDefinitionArn: target
+    }
+  } catch (error) {
+    return {
+      status: 'failed',
+      message: `Rollback to ${revision(target)} failed: ${errorMessage(error)}`,
+      taskDefinitionArn: target
+    }
+  }
+}
