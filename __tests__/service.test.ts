@@ -79,12 +79,10 @@ describe('findCluster / findService', () => {
 
 describe('describeTaskDefinition', () => {
   test('asks for tags and returns them', async () => {
-    ecsMock
-      .on(DescribeTaskDefinitionCommand)
-      .resolves({
-        taskDefinition: { taskDefinitionArn: TD1, family: 'web' },
-        tags: [{ key: 'team', value: 'a' }]
-      })
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves({
+      taskDefinition: { taskDefinitionArn: TD1, family: 'web' },
+      tags: [{ key: 'team', value: 'a' }]
+    })
     const out = await describeTaskDefinition(ecs, 'web')
     expect(out.tags).toEqual([{ key: 'team', value: 'a' }])
     expect(ecsMock.commandCalls(DescribeTaskDefinitionCommand)[0].args[0].input).toEqual({

@@ -164,7 +164,8 @@ export async function run(deps: Dependencies = {}): Promise<void> {
     process.off('SIGINT', onInt)
     process.off('SIGTERM', onTerm)
     setOutputs(report)
-    await writeSummary(report)
+    // Outside a runner (a local run without GITHUB_STEP_SUMMARY) there is nowhere to write it.
+    if (process.env.GITHUB_STEP_SUMMARY) await writeSummary(report)
   }
 }
 

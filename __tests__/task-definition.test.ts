@@ -1,0 +1,1114 @@
+import { describe, expect, test } from '@jest/globals'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import YAML from 'yaml'
+import type {
+  ContainerDefinition,
+  RegisterTaskDefinitionCommandInput,
+  TaskDefinition
+} from '@aws-sdk/client-ecs'
+import { DeployError } from '../src/errors.js'
+import {
+  fromDescribedTaskDefinition,
+  loadTaskDefinitionFile,
+  parseTaskDefinition,
+  renderTaskDefinition,
+  selectContainer,
+  type LoadedTaskDefinition
+} from '../src/task-definition.js'
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+/** 40 real task definitions from public repositories; SOURCES.md says where each came from. */
+const corpusDir = path.resolve(repoRoot, '../shared/corpus/task-definitions')
+const corpusFiles = fs
+  .readdirSync(corpusDir)
+  .filter(f => f !== 'SOURCES.md')
+  .sort()
+
+const NEW_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web@sha256:' + 'ab'.repeat(32)
+const READ_ONLY = [
+  'taskDefinitionArn',
+  'revision',
+  'status',
+  'requiresAttributes',
+  'compatibilities',
+  'registeredAt',
+  'registeredBy',
+  'deregisteredAt'
+]
+
+/** The error a function throws (fails the test when it throws none). */
+function thrown(fn: () => unknown): DeployError {
+  try {
+    fn()
+  } catch (error) {
+    expect(error).toBeInstanceOf(DeployError)
+    return error as DeployError
+  }
+  throw new Error('expected a DeployError, nothing was thrown')
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}
+
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter(v => v !== null).map(withoutNulls)
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => [k, withoutNulls(v)])
+    )
+  }
+  return value
+}
+
+function containsNull(value: unknown): boolean {
+  if (value === null) return true
+  if (value && typeof value === 'object') return Object.values(value).some(containsNull)
+  return false
+}
+
+/** What the loader should produce, computed independently: JSON.parse/YAML.parse, unwrap, strip, no nulls. */
+function independentlyExpected(file: string): Record<string, unknown> {
+  const text = fs.readFileSync(path.join(corpusDir, file), 'utf8')
+  let value = (file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text)) as Record<string, unknown>
+  if (value.taskDefinition) value = value.taskDefinition as Record<string, unknown>
+  const expected = withoutNulls(value) as Record<string, unknown>
+  for (const key of READ_ONLY) delete expected[key]
+  return expected
+}
+
+type Container = Record<string, unknown>
+const containerOf = (expected: Record<string, unknown>, i: number): Container =>
+  (expected.containerDefinitions as Container[])[i]
+
+/** Corpus files whose load is expected to warn: [line, message pattern], plus how the input differs. */
+const CORPUS_WARNINGS: Record<
+  string,
+  { warnings: Array<[number, RegExp]>; adjust: (e: Record<string, unknown>) => void }
+> = {
+  // "containerPort": "3000" – a string where ECS takes an integer.
+  '021-repo-credentials-nulls.json': {
+    warnings: [
+      [12, /portMappings\[0\]\.containerPort should be a number, not the string "3000"; it was converted/]
+    ],
+    adjust: e => {
+      ;(containerOf(e, 0).portMappings as Container[])[0].containerPort = 3000
+    }
+  },
+  // An ECS agent test file: inferenceDevices is not a ContainerDefinition member of the API.
+  '033-agent-elastic-inference.json': {
+    warnings: [
+      [8, /^Unknown key "inferenceDevices" in containerDefinitions\[0\]: ContainerDefinition has no such/]
+    ],
+    adjust: e => {
+      delete containerOf(e, 0).inferenceDevices
+    }
+  },
+  // portBindings is Docker's word; ECS says portMappings.
+  '034-agent-nginx-portbindings.json': {
+    warnings: [[6, /^Unknown key "portBindings".*Did you mean "portMappings"\?$/]],
+    adjust: e => {
+      delete containerOf(e, 0).portBindings
+    }
+  }
+}
+
+describe('the corpus of real task definitions', () => {
+  test('has the 40 files', () => {
+    expect(corpusFiles).toHaveLength(40)
+  })
+
+  test.each(corpusFiles)('%s loads: read-only keys and nulls gone, nothing else lost', async file => {
+    const loaded = await loadTaskDefinitionFile(path.join(corpusDir, file))
+    const expected = independentlyExpected(file)
+    const known = CORPUS_WARNINGS[file]
+    known?.adjust(expected)
+    expect(loaded.input).toEqual(expected)
+    expect(loaded.warnings.map(w => [w.line, w.message])).toEqual(
+      (known?.warnings ?? []).map(([line, message]) => [line, expect.stringMatching(message)])
+    )
+    for (const key of READ_ONLY) expect(loaded.input).not.toHaveProperty(key)
+    expect(loaded.input).not.toHaveProperty('taskDefinition')
+    expect(containsNull(loaded.input)).toBe(false)
+    expect(loaded.source).toBe(path.join(corpusDir, file))
+    expect(loaded.locate(['family'])).toEqual({ line: expect.any(Number), column: expect.any(Number) })
+  })
+
+  test.each(corpusFiles)('%s renders for each of its containers, changing only that image', async file => {
+    const loaded = await loadTaskDefinitionFile(path.join(corpusDir, file))
+    const before = JSON.stringify(loaded.input)
+    const input = deepFreeze(loaded.input)
+    const containers = input.containerDefinitions!
+    expect(containers.length).toBeGreaterThan(0)
+    for (const [i, container] of containers.entries()) {
+      const othersEmpty = containers.some((c, j) => j !== i && c.image === '')
+      if (othersEmpty) {
+        // Only the container being deployed may have an empty image (002 has two empty ones).
+        expect(thrown(() => selectContainer(loaded, container.name)).title).toBe('Empty image')
+        expect(thrown(() => renderTaskDefinition(input, container.name!, NEW_IMAGE)).phase).toBe('render')
+        continue
+      }
+      expect(selectContainer(loaded, container.name)).toBe(container)
+      const rendered = renderTaskDefinition(input, container.name!, NEW_IMAGE)
+      const expected = structuredClone(input) as RegisterTaskDefinitionCommandInput
+      expected.containerDefinitions![i].image = NEW_IMAGE
+      expect(rendered).toEqual(expected)
+      expect(rendered.containerDefinitions!.filter(c => c.image === NEW_IMAGE)).toHaveLength(1)
+      // A deep copy: changing it leaves the input alone.
+      expect(rendered.containerDefinitions![i]).not.toBe(container)
+      rendered.containerDefinitions!.forEach(c => (c.name = 'changed'))
+      expect(containers[i].name).toBe(container.name)
+    }
+    expect(JSON.stringify(loaded.input)).toBe(before)
+  })
+
+  test('002 (two empty images) renders neither container, and says why', async () => {
+    const loaded = await loadTaskDefinitionFile(path.join(corpusDir, '002-fargate-two-containers.yaml'))
+    const error = thrown(() => selectContainer(loaded, 'app'))
+    expect(error.message).toContain('Container "nginx"')
+    expect(error.message).toContain('empty image')
+    expect([error.line, error.column]).toEqual([44, 13])
+  })
+
+  const container = (loaded: LoadedTaskDefinition, name: string): ContainerDefinition =>
+    loaded.input.containerDefinitions!.find(c => c.name === name)!
+
+  test.each<[string, string, (l: LoadedTaskDefinition) => unknown, unknown]>([
+    [
+      '001-firelens-efs-wrapped.json',
+      'EFS volume',
+      l => l.input.volumes![0].efsVolumeConfiguration?.fileSystemId,
+      'fs-c3c9bcbb'
+    ],
+    [
+      '001-firelens-efs-wrapped.json',
+      'firelensConfiguration',
+      l => container(l, 'log_router').firelensConfiguration?.options?.['config-file-value'],
+      '/configs/extra.conf'
+    ],
+    ['002-fargate-two-containers.yaml', 'healthCheck', l => container(l, 'app').healthCheck?.startPeriod, 15],
+    [
+      '002-fargate-two-containers.yaml',
+      'dependsOn',
+      l => container(l, 'nginx').dependsOn,
+      [{ containerName: 'app', condition: 'HEALTHY' }]
+    ],
+    ['002-fargate-two-containers.yaml', 'empty image kept', l => container(l, 'app').image, ''],
+    [
+      '003-otel-wrapped-describe.json',
+      'runtimePlatform',
+      l => l.input.runtimePlatform?.cpuArchitecture,
+      'X86_64'
+    ],
+    [
+      '003-otel-wrapped-describe.json',
+      'empty secretOptions kept',
+      l => l.input.containerDefinitions![0].logConfiguration?.secretOptions,
+      []
+    ],
+    ['003-otel-wrapped-describe.json', 'empty wrapper tags → none', l => l.tags, undefined],
+    ['004-nginx-django-describe.json', 'secrets', l => container(l, 'app').secrets?.length, 10],
+    [
+      '004-nginx-django-describe.json',
+      'dependsOn',
+      l => container(l, 'web').dependsOn,
+      [{ containerName: 'app', condition: 'START' }]
+    ],
+    ['004-nginx-django-describe.json', 'empty dockerLabels kept', l => container(l, 'web').dockerLabels, {}],
+    ['004-nginx-django-describe.json', 'host volume', l => l.input.volumes, [{ name: 'tmp-data', host: {} }]],
+    [
+      '005-agent-firelens-fluentbit.json',
+      'log secretOptions',
+      l => container(l, 'logsender').logConfiguration?.secretOptions,
+      [{ name: '$$$SECRET_OPTION_KEY$$$', valueFrom: '$$$SECRET_OPTION_PARAM$$$' }]
+    ],
+    [
+      '005-agent-firelens-fluentbit.json',
+      'healthCheck',
+      l => container(l, 'firelens').healthCheck?.retries,
+      5
+    ],
+    [
+      '006-php-nginx-ec2-describe.json',
+      'null readOnly dropped',
+      l => container(l, 'php-app-container').mountPoints,
+      [{ containerPath: '/var/www/html/', sourceVolume: 'php-code' }]
+    ],
+    [
+      '006-php-nginx-ec2-describe.json',
+      'links',
+      l => container(l, 'nginx-web-container').links,
+      ['app-container:app-container']
+    ],
+    [
+      '009-cashflow-account-placeholders.json',
+      'ephemeralStorage',
+      l => l.input.ephemeralStorage,
+      { sizeInGiB: 30 }
+    ],
+    [
+      '009-cashflow-account-placeholders.json',
+      'ulimits',
+      l => l.input.containerDefinitions![0].ulimits?.[0].softLimit,
+      65536
+    ],
+    [
+      '009-cashflow-account-placeholders.json',
+      'null proxyConfiguration dropped',
+      l => 'proxyConfiguration' in l.input,
+      false
+    ],
+    ['009-cashflow-account-placeholders.json', 'tags stay in the input', l => l.input.tags?.length, 3],
+    [
+      '010-minigame-yaml.yaml',
+      'YAML flow with trailing commas',
+      l => l.input.containerDefinitions![0].portMappings![0].appProtocol,
+      'http'
+    ],
+    [
+      '012-samlesiden-ec2-describe.json',
+      'null memory dropped',
+      l => 'memory' in l.input.containerDefinitions![0],
+      false
+    ],
+    [
+      '012-samlesiden-ec2-describe.json',
+      'memoryReservation',
+      l => l.input.containerDefinitions![0].memoryReservation,
+      256
+    ],
+    [
+      '013-otel-prometheus-ec2.json',
+      'dependsOn',
+      l => container(l, 'aws-otel-collector').dependsOn?.[0].condition,
+      'START'
+    ],
+    [
+      '014-ecs-cli-describe.json',
+      'null healthCheck dropped',
+      l => 'healthCheck' in l.input.containerDefinitions![0],
+      false
+    ],
+    [
+      '015-mustache-placeholders.json',
+      'placeholder container name',
+      l => l.input.containerDefinitions![0].name,
+      '{{ECR_REPO}}'
+    ],
+    [
+      '016-saida-describe-secrets.json',
+      'log options',
+      l => l.input.containerDefinitions![0].logConfiguration?.options?.mode,
+      'non-blocking'
+    ],
+    ['016-saida-describe-secrets.json', 'empty tags kept in the input', l => l.input.tags, []],
+    ['017-youspeak-api.json', 'secrets', l => l.input.containerDefinitions![0].secrets?.length, 13],
+    [
+      '017-youspeak-api.json',
+      'healthCheck',
+      l => l.input.containerDefinitions![0].healthCheck?.command?.[0],
+      'CMD-SHELL'
+    ],
+    [
+      '018-agent-appmesh-plugin-validator.json',
+      'proxyConfiguration',
+      l => l.input.proxyConfiguration?.properties?.length,
+      6
+    ],
+    [
+      '018-agent-appmesh-plugin-validator.json',
+      'privileged',
+      l => l.input.containerDefinitions![0].privileged,
+      true
+    ],
+    [
+      '019-cwagent-statsd-fargate.json',
+      'secrets',
+      l => container(l, 'cloudwatch-agent').secrets?.[0].name,
+      'CW_CONFIG_CONTENT'
+    ],
+    [
+      '021-repo-credentials-nulls.json',
+      'empty credentialsParameter kept',
+      l => l.input.containerDefinitions![0].repositoryCredentials,
+      { credentialsParameter: '' }
+    ],
+    ['021-repo-credentials-nulls.json', 'empty taskRoleArn kept', l => l.input.taskRoleArn, ''],
+    [
+      '021-repo-credentials-nulls.json',
+      'empty inferenceAccelerators kept',
+      l => l.input.inferenceAccelerators,
+      []
+    ],
+    ['024-zupa-production.json', 'tags', l => l.input.tags?.[0], { key: 'Environment', value: 'production' }],
+    [
+      '027-consul-server.json',
+      'dockerLabels',
+      l => l.input.containerDefinitions![0].dockerLabels,
+      { Name: 'consulServer' }
+    ],
+    [
+      '031-agent-gmsa-ssm.json',
+      'dockerSecurityOptions',
+      l => l.input.containerDefinitions![0].dockerSecurityOptions,
+      ['credentialspec:$$$TEST_SSM_ARN$$$']
+    ],
+    ['032-agent-pid-host-share.json', 'pidMode', l => l.input.pidMode, 'host'],
+    [
+      '033-agent-elastic-inference.json',
+      'inferenceAccelerators',
+      l => l.input.inferenceAccelerators?.[0].deviceType,
+      'eia1.medium'
+    ],
+    [
+      '035-agent-sysctl.json',
+      'systemControls',
+      l => l.input.containerDefinitions![0].systemControls,
+      [{ namespace: 'net.ipv4.conf.default.rp_filter', value: '0' }]
+    ],
+    ['039-xyo-empty-image.json', 'empty image loads', l => l.input.containerDefinitions![0].image, '']
+  ])('%s keeps %s (through load and render)', async (file, what, get, expected) => {
+    const loaded = await loadTaskDefinitionFile(path.join(corpusDir, file))
+    expect(get(loaded)).toEqual(expected)
+    // Rendering another container's image (when the file has one) keeps the feature too.
+    const containers = loaded.input.containerDefinitions!
+    const target = containers.find(c => c.image !== '' && containers.every(o => o === c || o.image !== ''))
+    if (target && !what.includes('image')) {
+      expect(get({ ...loaded, input: renderTaskDefinition(loaded.input, target.name!, NEW_IMAGE) })).toEqual(
+        expected
+      )
+    }
+  })
+
+  test.each([
+    ['003-otel-wrapped-describe.json', ['containerDefinitions', 0, 'image'], { line: 7, column: 17 }],
+    ['003-otel-wrapped-describe.json', ['family'], { line: 36, column: 9 }],
+    ['002-fargate-two-containers.yaml', ['containerDefinitions', 1, 'image'], { line: 44, column: 13 }],
+    ['002-fargate-two-containers.yaml', ['containerDefinitions'], { line: 2, column: 5 }],
+    ['002-fargate-two-containers.yaml', ['containerDefinitions', 1], { line: 42, column: 9 }],
+    [
+      '010-minigame-yaml.yaml',
+      ['containerDefinitions', 0, 'portMappings', 0, 'containerPort'],
+      { line: 17, column: 15 }
+    ]
+  ])('%s locates %j', async (file, where, position) => {
+    const loaded = await loadTaskDefinitionFile(path.join(corpusDir, file))
+    expect(loaded.locate(where)).toEqual(position)
+  })
+})
+
+/** A text from lines, so the line numbers in the tests are the array's (index + 1). */
+const lines = (...l: string[]): string => l.join('\n') + '\n'
+
+describe('parse errors say where, exactly', () => {
+  test.each([
+    [
+      'missing comma',
+      lines('{', '  "family": "web"', '  "containerDefinitions": []', '}'),
+      3,
+      3,
+      `Expected ',' or '}' after the value of "family"`
+    ],
+    [
+      'trailing comma',
+      lines('{', '  "family": "web",', '  "containerDefinitions": [],', '}'),
+      3,
+      29,
+      'Trailing comma'
+    ],
+    [
+      'trailing comma in a list',
+      lines('{', '  "family": "web",', '  "requiresCompatibilities": ["FARGATE", ]', '}'),
+      3,
+      40,
+      'Trailing comma'
+    ],
+    ['unterminated string', lines('{', '  "family": "web,', '  "x": 1', '}'), 2, 13, 'Unterminated string'],
+    ['single quotes', lines('{', "  'family': 'web'", '}'), 2, 3, 'double quotes'],
+    ['comment', lines('{', '  // the family', '  "family": "web"', '}'), 2, 3, 'Comments are not allowed'],
+    [
+      'end of file',
+      lines('{', '  "family": "web",', '  "containerDefinitions": ['),
+      4,
+      1,
+      'Unexpected end of file'
+    ],
+    ['bad literal', lines('{', '  "family": "web",', '  "x": tru', '}'), 3, 8, 'Unexpected'],
+    ['leading zero', lines('{', '  "cpu": 0256', '}'), 2, 10, 'Invalid number'],
+    ['CRLF line ends', '{\r\n  "family": "web"\r\n  "x": 1\r\n}\r\n', 3, 3, `Expected ','`],
+    ['tab indentation', '{\n\t"family": "web"\n\t"x": 1\n}\n', 3, 2, `Expected ','`],
+    ['text after the object', lines('{ "family": "web" }', '}'), 2, 1, 'Unexpected text after'],
+    ['empty', '  \n', 2, 1, 'empty']
+  ])('JSON: %s', (_name, text, line, column, what) => {
+    expect(() => JSON.parse(text)).toThrow() // the file really is invalid JSON
+    const error = thrown(() => parseTaskDefinition(text, 'ecs/td.json'))
+    expect(error.phase).toBe('plan')
+    expect(error.title).toBe('Invalid task definition')
+    expect([error.file, error.line, error.column]).toEqual(['ecs/td.json', line, column])
+    expect(error.message.startsWith(`ecs/td.json:${line}:${column}: `)).toBe(true)
+    expect(error.message).toContain(what)
+  })
+
+  test.each([
+    [
+      'bad indentation',
+      lines(
+        'family: web',
+        'containerDefinitions:',
+        '  - name: app',
+        '    image: nginx',
+        '   essential: true'
+      ),
+      5,
+      4
+    ],
+    [
+      'duplicate key',
+      lines('family: web', 'containerDefinitions:', '  - name: app', '    image: nginx', '    name: other'),
+      5,
+      5
+    ],
+    ['tab as indentation', lines('family: web', '\tcontainerDefinitions: []'), 2, 1],
+    ['two documents', lines('family: web', '---', 'family: other'), 2, 1],
+    [
+      'unclosed flow list',
+      lines('family: web', 'containerDefinitions: [', '  {name: app, image: nginx}'),
+      4,
+      1
+    ]
+  ])('YAML: %s', (_name, text, line, column) => {
+    expect(() => YAML.parse(text)).toThrow() // the file really is invalid YAML
+    const error = thrown(() => parseTaskDefinition(text, 'td.yaml'))
+    expect([error.title, error.file, error.line, error.column]).toEqual([
+      'Invalid task definition',
+      'td.yaml',
+      line,
+      column
+    ])
+    expect(error.message).toMatch(new RegExp(`^td\\.yaml:${line}:${column}: \\S`))
+  })
+
+  test('a .json file with YAML in it is reported as JSON', () => {
+    const error = thrown(() =>
+      parseTaskDefinition(lines('family: web', 'containerDefinitions: []'), 'td.json')
+    )
+    expect([error.line, error.column]).toEqual([1, 1])
+  })
+})
+
+describe('the format is found by content when the extension does not say', () => {
+  const json = lines('{"family": "web", "containerDefinitions": [{"name": "app", "image": "nginx"}]}')
+  const yaml = lines('family: web', 'containerDefinitions:', '  - name: app', '    image: nginx')
+  test.each([
+    ['td.txt', json],
+    ['td', yaml],
+    ['taskdef.template', yaml],
+    ['td.yml', json], // JSON is YAML
+    ['td.json', '\ufeff' + json] // a byte order mark
+  ])('%s', (file, text) => {
+    const loaded = parseTaskDefinition(text, file)
+    expect(loaded.input).toEqual({ family: 'web', containerDefinitions: [{ name: 'app', image: 'nginx' }] })
+    expect(loaded.warnings).toEqual([])
+  })
+
+  test('JSON-looking text that is neither JSON nor YAML reports the JSON error', () => {
+    const error = thrown(() => parseTaskDefinition(lines('{', '  "family": "web"', '  "x": 1', '}'), 'td'))
+    expect([error.line, error.column]).toEqual([3, 3])
+    expect(error.message).toContain(`Expected ',' or '}'`)
+  })
+
+  test('without an extension, JSON with a trailing comma is read as YAML (a flow map allows it)', () => {
+    const text = lines(
+      '{',
+      '  "family": "web",',
+      '  "containerDefinitions": [{ "name": "app", "image": "x" },],',
+      '}'
+    )
+    expect(parseTaskDefinition(text, 'td').input.containerDefinitions).toEqual([{ name: 'app', image: 'x' }])
+    expect(thrown(() => parseTaskDefinition(text, 'td.json')).message).toContain(
+      'td.json:3:59: Trailing comma'
+    )
+  })
+})
+
+describe('unknown keys are reported with their line and left out', () => {
+  const yamlText = lines(
+    'family: web', // 1
+    'containerDefinitions:', // 2
+    '  - name: app', // 3
+    '    image: nginx', // 4
+    '    memoryReservaton: 256', // 5
+    '    healthcheck:', // 6
+    '      command: [CMD-SHELL, "true"]', // 7
+    '    portMappings:', // 8
+    '      - containerport: 80', // 9
+    '        hostPort: 80', // 10
+    '    logConfiguration:', // 11
+    '      logdriver: awslogs', // 12
+    'requiresCompatibility: [FARGATE]' // 13
+  )
+  const jsonText = lines(
+    '{', // 1
+    '  "family": "web",', // 2
+    '  "containerDefinitions": [', // 3
+    '    {', // 4
+    '      "name": "app",', // 5
+    '      "image": "nginx",', // 6
+    '      "executionRoleArn": "arn:aws:iam::1:role/x",', // 7
+    '      "healthCheck": { "command": ["CMD-SHELL", "true"], "intervall": 30 },', // 8
+    '      "environment": [{ "name": "A", "valueFrom": "arn:aws:ssm:x" }]', // 9
+    '    }', // 10
+    '  ],', // 11
+    '  "image": "nginx"', // 12
+    '}' // 13
+  )
+
+  test.each([
+    ['td.yml', 5, 5, 'memoryReservaton', /Did you mean "memoryReservation"\?/, yamlText],
+    ['td.yml', 6, 5, 'healthcheck', /Did you mean "healthCheck"\?/, yamlText],
+    [
+      'td.yml',
+      9,
+      9,
+      'containerport',
+      /in containerDefinitions\[0\]\.portMappings\[0\].*Did you mean "containerPort"\?/,
+      yamlText
+    ],
+    ['td.yml', 12, 7, 'logdriver', /Did you mean "logDriver"\?/, yamlText],
+    ['td.yml', 13, 1, 'requiresCompatibility', /Did you mean "requiresCompatibilities"\?/, yamlText],
+    ['td.json', 7, 7, 'executionRoleArn', /belongs to the task definition/, jsonText],
+    [
+      'td.json',
+      8,
+      58,
+      'intervall',
+      /in containerDefinitions\[0\]\.healthCheck: HealthCheck .*Did you mean "interval"\?/,
+      jsonText
+    ],
+    ['td.json', 9, 38, 'valueFrom', /belongs in "secrets"/, jsonText],
+    ['td.json', 12, 3, 'image', /belongs inside a container/, jsonText]
+  ])('%s: line %d:%d %s', (file, line, column, key, hint, text) => {
+    const loaded = parseTaskDefinition(text, file)
+    const warning = loaded.warnings.find(w => w.message.startsWith(`Unknown key "${key}"`))
+    expect(warning).toEqual({ message: expect.stringMatching(hint), file, line, column })
+  })
+
+  test('what is known stays, what is unknown goes', () => {
+    const yaml = parseTaskDefinition(yamlText, 'td.yml')
+    expect(yaml.warnings).toHaveLength(5)
+    expect(yaml.input).toEqual({
+      family: 'web',
+      containerDefinitions: [
+        { name: 'app', image: 'nginx', portMappings: [{ hostPort: 80 }], logConfiguration: {} }
+      ]
+    })
+    const json = parseTaskDefinition(jsonText, 'td.json')
+    expect(json.warnings).toHaveLength(4)
+    expect(json.input.containerDefinitions![0]).toEqual({
+      name: 'app',
+      image: 'nginx',
+      healthCheck: { command: ['CMD-SHELL', 'true'] },
+      environment: [{ name: 'A' }]
+    })
+  })
+
+  test('a close name that is not a typo gets no suggestion', () => {
+    const loaded = parseTaskDefinition(
+      lines('family: web', 'containerDefinitions:', '  - name: app', '    image: nginx', '    frobnicate: 1'),
+      'td.yml'
+    )
+    expect(loaded.warnings[0].message).not.toContain('Did you mean')
+  })
+
+  test('duplicate JSON keys warn (the last one wins, as with JSON.parse)', () => {
+    const loaded = parseTaskDefinition(
+      lines(
+        '{',
+        '  "family": "web",',
+        '  "containerDefinitions": [{ "name": "a", "image": "x" }],',
+        '  "family": "api"',
+        '}'
+      ),
+      'td.json'
+    )
+    expect(loaded.input.family).toBe('api')
+    expect(loaded.warnings).toEqual([
+      {
+        message: expect.stringContaining('Duplicate key "family" (also on line 2)'),
+        file: 'td.json',
+        line: 4,
+        column: 3
+      }
+    ])
+  })
+})
+
+describe('scalars of the wrong type', () => {
+  test('numbers where ECS wants strings become their source text; numeric strings become numbers, with a warning', () => {
+    const loaded = parseTaskDefinition(
+      lines(
+        'family: web',
+        'cpu: 256', // ECS wants "256"
+        'memory: 512',
+        'containerDefinitions:',
+        '  - name: app',
+        '    image: nginx',
+        '    memory: "512"', // 7: ECS wants 512
+        '    essential: "true"', // 8: ECS wants true
+        '    environment:',
+        '      - name: VERSION',
+        '        value: 1.10', // stays "1.10", not "1.1"
+        '      - name: DEBUG',
+        '        value: false',
+        '    dockerLabels:',
+        '      port: 8080'
+      ),
+      'td.yaml'
+    )
+    expect(loaded.input).toEqual({
+      family: 'web',
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [
+        {
+          name: 'app',
+          image: 'nginx',
+          memory: 512,
+          essential: true,
+          environment: [
+            { name: 'VERSION', value: '1.10' },
+            { name: 'DEBUG', value: 'false' }
+          ],
+          dockerLabels: { port: '8080' }
+        }
+      ]
+    })
+    expect(loaded.warnings.map(w => [w.line, w.column, w.message])).toEqual([
+      [7, 5, expect.stringContaining('containerDefinitions[0].memory should be a number')],
+      [8, 5, expect.stringContaining('containerDefinitions[0].essential should be true or false')]
+    ])
+  })
+
+  test('what cannot be converted is kept and reported', () => {
+    const loaded = parseTaskDefinition(
+      lines(
+        '{"family": "web", "containerDefinitions": [{"name": "app", "image": "nginx", "command": "npm start"}]}'
+      ),
+      'td.json'
+    )
+    expect(loaded.input.containerDefinitions![0].command).toBe('npm start')
+    expect(loaded.warnings[0].message).toContain('containerDefinitions[0].command should be a list')
+    expect([loaded.warnings[0].line, loaded.warnings[0].column]).toEqual([1, 78])
+  })
+})
+
+describe('missing required things fail with a location', () => {
+  test.each([
+    [
+      'no family',
+      lines('{', '  "containerDefinitions": [{ "name": "a", "image": "x" }]', '}'),
+      1,
+      1,
+      'has no "family"'
+    ],
+    [
+      'empty family',
+      lines('{', '  "family": "",', '  "containerDefinitions": []', '}'),
+      2,
+      3,
+      '"family" must be'
+    ],
+    ['no containerDefinitions', lines('{', '  "family": "web"', '}'), 1, 1, 'no "containerDefinitions"'],
+    [
+      'empty containerDefinitions',
+      lines('{', '  "family": "web",', '  "containerDefinitions": []', '}'),
+      3,
+      3,
+      'at least one'
+    ],
+    [
+      'container without name',
+      lines('{', '  "family": "web",', '  "containerDefinitions": [', '    { "image": "x" }', '  ]', '}'),
+      4,
+      5,
+      'containerDefinitions[0] has no "name"'
+    ],
+    [
+      'container without image',
+      lines('{', '  "family": "web",', '  "containerDefinitions": [', '    { "name": "app" }', '  ]', '}'),
+      4,
+      5,
+      'Container "app" has no "image"'
+    ],
+    [
+      'null image',
+      lines(
+        '{',
+        '  "family": "web",',
+        '  "containerDefinitions": [',
+        '    { "name": "app", "image": null }',
+        '  ]',
+        '}'
+      ),
+      4,
+      22,
+      'Container "app" has no "image"'
+    ],
+    [
+      'two containers with one name',
+      lines(
+        '{',
+        '  "family": "web",',
+        '  "containerDefinitions": [',
+        '    { "name": "app", "image": "x" },',
+        '    { "name": "app", "image": "y" }',
+        '  ]',
+        '}'
+      ),
+      5,
+      7,
+      'Two containers are named "app"'
+    ],
+    ['not an object', lines('[]'), 1, 1, 'must be an object'],
+    [
+      'wrapper without family',
+      lines(
+        '{',
+        '  "taskDefinition": {',
+        '    "containerDefinitions": [{ "name": "a", "image": "x" }]',
+        '  }',
+        '}'
+      ),
+      2,
+      3,
+      'has no "family"'
+    ]
+  ])('%s', (_name, text, line, column, what) => {
+    const error = thrown(() => parseTaskDefinition(text, 'td.json'))
+    expect([error.phase, error.title, error.file, error.line, error.column]).toEqual([
+      'plan',
+      'Invalid task definition',
+      'td.json',
+      line,
+      column
+    ])
+    expect(error.message).toContain(what)
+  })
+
+  test('YAML: a container without image points at the container', () => {
+    const error = thrown(() =>
+      parseTaskDefinition(
+        lines('family: web', 'containerDefinitions:', '  - name: app', '    image:'),
+        'td.yml'
+      )
+    )
+    expect([error.line, error.column]).toEqual([4, 5])
+    expect(error.hint).toContain('empty string')
+  })
+
+  test('an empty image is fine at parse time', () => {
+    const loaded = parseTaskDefinition(
+      lines('family: web', 'containerDefinitions:', '  - name: app', '    image: ""'),
+      'td.yml'
+    )
+    expect(loaded.input.containerDefinitions![0].image).toBe('')
+    expect(loaded.warnings).toEqual([])
+  })
+})
+
+const twoContainers = lines(
+  '{', // 1
+  '  "family": "web",', // 2
+  '  "containerDefinitions": [', // 3
+  '    { "name": "app", "image": "" },', // 4
+  '    { "name": "nginx", "image": "nginx:1.27" }', // 5
+  '  ]', // 6
+  '}' // 7
+)
+
+describe('selectContainer', () => {
+  const loaded = parseTaskDefinition(twoContainers, 'ecs/td.json')
+
+  test('a named container (the one with the empty image)', () => {
+    expect(selectContainer(loaded, 'app')).toBe(loaded.input.containerDefinitions![0])
+  })
+
+  test.each([
+    ['worker', 'Container "worker" is not in task definition ecs/td.json. Containers: app, nginx', undefined],
+    [
+      'ngnix',
+      'Container "ngnix" is not in task definition ecs/td.json. Containers: app, nginx',
+      'Did you mean "nginx"?'
+    ]
+  ])('container %s not found lists the containers', (name, message, hint) => {
+    const error = thrown(() => selectContainer(loaded, name))
+    expect([error.phase, error.title, error.message, error.file, error.line]).toEqual([
+      'plan',
+      'Container not found',
+      message,
+      'ecs/td.json',
+      3
+    ])
+    if (hint) expect(error.hint).toContain(hint)
+    expect(error.hint).toContain('container-name')
+  })
+
+  test('several containers and no name: asks for container-name', () => {
+    const error = thrown(() => selectContainer(loaded))
+    expect(error.title).toBe('Container name needed')
+    expect(error.message).toContain('2 containers (app, nginx)')
+    expect(error.message).toContain('container-name')
+    expect(thrown(() => selectContainer(loaded, '')).title).toBe('Container name needed')
+  })
+
+  test('one container and no name: that one', () => {
+    const one = parseTaskDefinition(
+      lines('family: web', 'containerDefinitions:', '  - name: app', '    image: ""'),
+      'td.yml'
+    )
+    expect(selectContainer(one).name).toBe('app')
+  })
+
+  test('another container with an empty image fails, pointing at that image', () => {
+    const other = parseTaskDefinition(twoContainers.replace('nginx:1.27', ''), 'ecs/td.json')
+    const error = thrown(() => selectContainer(other, 'app'))
+    expect([error.phase, error.title, error.line, error.column]).toEqual(['plan', 'Empty image', 5, 24])
+    expect(error.message).toContain('Container "nginx"')
+  })
+})
+
+describe('renderTaskDefinition', () => {
+  const loaded = parseTaskDefinition(twoContainers, 'ecs/td.json')
+
+  test('sets only the chosen image, leaves its argument alone and returns a deep copy', () => {
+    const input = deepFreeze(loaded.input)
+    const rendered = renderTaskDefinition(input, 'app', NEW_IMAGE)
+    expect(rendered).toEqual({
+      family: 'web',
+      containerDefinitions: [
+        { name: 'app', image: NEW_IMAGE },
+        { name: 'nginx', image: 'nginx:1.27' }
+      ]
+    })
+    expect(input.containerDefinitions![0].image).toBe('')
+    expect(rendered.containerDefinitions).not.toBe(input.containerDefinitions)
+    expect(rendered.containerDefinitions![1]).not.toBe(input.containerDefinitions![1])
+  })
+
+  test.each([
+    ['worker', NEW_IMAGE, 'Container not found', 'Containers: app, nginx'],
+    ['app', ' ', 'No image', 'empty'],
+    ['nginx', NEW_IMAGE, 'Empty image', 'Container "app" has an empty image']
+  ])('%s with %j fails: %s', (name, image, title, what) => {
+    const error = thrown(() => renderTaskDefinition(loaded.input, name, image))
+    expect([error.phase, error.title]).toEqual(['render', title])
+    expect(error.message).toContain(what)
+  })
+})
+
+describe('describe output', () => {
+  const wrapped = lines(
+    '{', // 1
+    '  "taskDefinition": {', // 2
+    '    "taskDefinitionArn": "arn:aws:ecs:us-east-1:1:task-definition/web:7",', // 3
+    '    "family": "web",', // 4
+    '    "revision": 7,', // 5
+    '    "containerDefinitions": [{ "name": "app", "image": "nginx", "linuxParameters": null }],', // 6
+    '    "status": "ACTIVE",', // 7
+    '    "compatibilities": ["EC2", "FARGATE"],', // 8
+    '    "registeredAt": "2024-01-01T00:00:00Z",', // 9
+    '    "deregisteredAt": "2024-02-01T00:00:00Z",', // 10
+    '    "registeredBy": "arn:aws:iam::1:user/me"', // 11
+    '  },', // 12
+    '  "tags": [{ "key": "team", "value": "web" }]', // 13
+    '}' // 14
+  )
+
+  test('the wrapper: tags come back, read-only keys go, positions are by input path', () => {
+    const loaded = parseTaskDefinition(wrapped, 'td.json')
+    expect(loaded.tags).toEqual([{ key: 'team', value: 'web' }])
+    expect(loaded.input).toEqual({ family: 'web', containerDefinitions: [{ name: 'app', image: 'nginx' }] })
+    expect(loaded.warnings).toEqual([])
+    expect(loaded.locate(['family'])).toEqual({ line: 4, column: 5 })
+    expect(loaded.locate(['containerDefinitions', 0, 'image'])).toEqual({ line: 6, column: 47 })
+    expect(loaded.locate(['taskDefinition', 'family'])).toBeUndefined()
+  })
+
+  test('the same in YAML', () => {
+    const yaml = YAML.stringify(JSON.parse(wrapped))
+    const loaded = parseTaskDefinition(yaml, 'td.yaml')
+    expect(loaded.tags).toEqual([{ key: 'team', value: 'web' }])
+    expect(loaded.input).toEqual({ family: 'web', containerDefinitions: [{ name: 'app', image: 'nginx' }] })
+  })
+
+  test('unknown keys beside taskDefinition are reported', () => {
+    const loaded = parseTaskDefinition(wrapped.replace('"tags"', '"tagz"'), 'td.json')
+    expect(loaded.tags).toBeUndefined()
+    expect(loaded.warnings).toEqual([
+      { message: expect.stringContaining('Unknown key "tagz"'), file: 'td.json', line: 13, column: 3 }
+    ])
+  })
+
+  test('nulls in lists go, and positions follow the list as it is after', () => {
+    const loaded = parseTaskDefinition(
+      lines(
+        '{',
+        '  "family": "web",',
+        '  "containerDefinitions": [',
+        '    null,',
+        '    { "name": "app", "image": "x" }',
+        '  ]',
+        '}'
+      ),
+      'td.json'
+    )
+    expect(loaded.input.containerDefinitions).toEqual([{ name: 'app', image: 'x' }])
+    expect(loaded.locate(['containerDefinitions', 0, 'name'])).toEqual({ line: 5, column: 7 })
+  })
+})
+
+describe('fromDescribedTaskDefinition', () => {
+  const described = (): TaskDefinition =>
+    ({
+      taskDefinitionArn: 'arn:aws:ecs:us-east-1:1:task-definition/web:7',
+      family: 'web',
+      revision: 7,
+      status: 'ACTIVE',
+      compatibilities: ['EC2', 'FARGATE'],
+      requiresAttributes: [{ name: 'ecs.capability.task-eni' }],
+      registeredAt: new Date('2024-01-01T00:00:00Z'),
+      registeredBy: 'arn:aws:iam::1:user/me',
+      deleteRequestedAt: new Date('2024-01-02T00:00:00Z'),
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [
+        { name: 'app', image: 'old', environment: [], secrets: [{ name: 'A', valueFrom: 'arn:a' }] },
+        { name: 'sidecar', image: 'envoy', healthCheck: { command: ['CMD', 'true'], interval: 5 } }
+      ],
+      // A member this code does not know (a newer API): it came from the SDK, so it is kept.
+      someNewMember: { on: true }
+    }) as TaskDefinition
+
+  test('strips read-only keys, keeps the rest, copies deeply', () => {
+    const td = described()
+    const loaded = fromDescribedTaskDefinition(
+      td,
+      [{ key: 'team', value: 'web' }],
+      'service web (current task definition)'
+    )
+    expect(loaded.input).toEqual({
+      family: 'web',
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: td.containerDefinitions,
+      someNewMember: { on: true }
+    })
+    expect(loaded.tags).toEqual([{ key: 'team', value: 'web' }])
+    expect(loaded.source).toBe('service web (current task definition)')
+    expect(loaded.file).toBeUndefined()
+    expect(loaded.warnings).toEqual([])
+    expect(loaded.locate(['family'])).toBeUndefined()
+    loaded.input.containerDefinitions![0].image = 'changed'
+    expect(td.containerDefinitions![0].image).toBe('old')
+  })
+
+  test.each([[undefined], [[]]])('tags %j: none', tags => {
+    expect(fromDescribedTaskDefinition(described(), tags, 'x').tags).toBeUndefined()
+  })
+
+  test('renders, and selectContainer names the source', () => {
+    const loaded = fromDescribedTaskDefinition(
+      described(),
+      undefined,
+      'service web (current task definition)'
+    )
+    expect(renderTaskDefinition(loaded.input, 'sidecar', NEW_IMAGE).containerDefinitions![1].image).toBe(
+      NEW_IMAGE
+    )
+    const error = thrown(() => selectContainer(loaded, 'web'))
+    expect(error.message).toBe(
+      'Container "web" is not in task definition service web (current task definition). Containers: app, sidecar'
+    )
+    expect(error.file).toBeUndefined()
+  })
+})
+
+describe('YAML niceties', () => {
+  test('anchors, aliases and merge keys', () => {
+    const loaded = parseTaskDefinition(
+      lines(
+        'family: web',
+        'containerDefinitions:',
+        '  - name: app',
+        '    image: nginx',
+        '    logConfiguration: &log',
+        '      logDriver: awslogs',
+        '      options: { awslogs-group: web, awslogs-region: us-east-1 }',
+        '  - name: sidecar',
+        '    image: envoy',
+        '    logConfiguration:',
+        '      <<: *log',
+        '      options: { awslogs-group: side }'
+      ),
+      'td.yml'
+    )
+    expect(loaded.warnings).toEqual([])
+    expect(loaded.input.containerDefinitions![1].logConfiguration).toEqual({
+      logDriver: 'awslogs',
+      options: { 'awslogs-group': 'side' }
+    })
+    expect(loaded.input.containerDefinitions![0].logConfiguration?.options?.['awslogs-region']).toBe(
+      'us-east-1'
+    )
+    expect(loaded.locate(['containerDefinitions', 1, 'logConfiguration', 'options'])).toEqual({
+      line: 12,
+      column: 7
+    })
+  })
+})
+
+describe('loadTaskDefinitionFile', () => {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'td-test-'))
+  fs.mkdirSync(path.join(workspace, 'ecs'))
+  fs.writeFileSync(
+    path.join(workspace, 'ecs', 'td.yml'),
+    lines('family: web', 'containerDefinitions:', '  - name: app', '    image: nginx', '    healthcheck: {}')
+  )
+
+  test.each([
+    ['ecs/td.yml', 'ecs/td.yml'],
+    ['./ecs/td.yml', 'ecs/td.yml'],
+    [path.join(workspace, 'ecs', 'td.yml'), 'ecs/td.yml']
+  ])('%s: source as given, file relative to the workspace', async (given, file) => {
+    const loaded = await loadTaskDefinitionFile(given, workspace)
+    expect([loaded.source, loaded.file]).toEqual([given, file])
+    expect(loaded.warnings).toEqual([
+      { message: expect.stringContaining('"healthcheck"'), file, line: 5, column: 5 }
+    ])
+  })
+
+  test('a missing file fails in plan', async () => {
+    const error = await loadTaskDefinitionFile('ecs/nope.json', workspace).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DeployError)
+    expect((error as DeployError).phase).toBe('plan')
+    expect((error as DeployError).message).toContain(
+      'Cannot read task definition ecs/nope.json: no such file'
+    )
+  })
+
+  test('parse errors name the file relative to the workspace', async () => {
+    fs.writeFileSync(path.join(workspace, 'ecs', 'bad.json'), lines('{', '  "family": "web",', '}'))
+    const error = await loadTaskDefinitionFile('./ecs/bad.json', workspace).catch((e: unknown) => e)
+    expect((error as DeployError).message).toMatch(/^ecs\/bad\.json:2:18: Trailing comma/)
+    expect((error as DeployError).file).toBe('ecs/bad.json')
+  })
+})

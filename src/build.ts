@@ -1,0 +1,130 @@
+/**
+ * The image phase: deploy a given image, or reuse the one already pushed for this commit and these build
+ * inputs, or log in to ECR, build and push. Whatever the path, the result is pinned by digest.
+ */
+import * as core from '@actions/core'
+import * as github from '@actions/github'
+import type { AwsClients } from './aws.js'
+import { DeployError } from './errors.js'
+import { findImageDigest, resolveRepository, type RepositoryRef } from './ecr.js'
+import type { Exec } from './exec.js'
+import { defaultTag, ociLabels, pinnedImage, type BuildInputs } from './image.js'
+import { loginToEcr } from './login.js'
+import type { Plan } from './plan.js'
+
+export interface ImageResult {
+  /** What the task definition gets: repository@sha256:… where the digest is known. */
+  image: string
+  digest?: string
+  tags: string[]
+  /** built: we built and pushed; reused: already in ECR for this commit; given: the `image` input. */
+  source: 'built' | 'reused' | 'given'
+  builder?: 'buildx' | 'classic'
+}
+
+export interface ImageDeps {
+  clients: AwsClients
+  exec: Exec
+  /** The commit being deployed; GITHUB_SHA on Actions. */
+  sha: string
+  workspace: string
+}
+
+export function buildInputsOf(plan: Plan): BuildInputs {
+  const i = plan.inputs
+  return {
+    context: i.context,
+    dockerfile: i.dockerfile,
+    buildArgs: i.buildArgs,
+    target: i.target,
+    platforms: i.platforms,
+    network: i.network
+  }
+}
+
+async function givenImage(plan: Plan, deps: ImageDeps): Promise<ImageResult> {
+  const ref = plan.image
+  const raw = plan.inputs.image as string
+  if (!ref) throw new DeployError('image', 'No image', 'Input "image" is empty.')
+  if (ref.digest) return { image: raw, digest: ref.digest, tags: ref.tag ? [ref.tag] : [], source: 'given' }
+  // A tag in an ECR repository of this account: pin it, so the task definition does not drift.
+  if (ref.registry && /\.dkr\.ecr\.|^127\.0\.0\.1|^localhost/.test(ref.registry) && ref.tag) {
+    const repo: RepositoryRef = {
+      name: ref.repository,
+      registry: ref.registry,
+      uri: `${ref.registry}/${ref.repository}`
+    }
+    const digest = await findImageDigest(deps.clients.ecr, repo, ref.tag)
+    if (!digest) {
+      throw new DeployError('image', 'Image not found', `Image "${raw}" is not in ECR (input "image").`, {
+        hint: 'push it first, or use repository to build it here'
+      })
+    }
+    return { image: pinnedImage(repo.uri, digest), digest, tags: [ref.tag], source: 'given' }
+  }
+  core.warning(
+    `Deploying "${raw}" by tag: its digest cannot be looked up, so the task definition is not pinned.`,
+    {
+      title: 'Image not pinned'
+    }
+  )
+  return { image: raw, tags: ref.tag ? [ref.tag] : [], source: 'given' }
+}
+
+export async function resolveImage(
+  plan: Plan,
+  deps: ImageDeps,
+  onOutput: (chunk: string) => void
+): Promise<ImageResult | undefined> {
+  if (plan.inputs.image) return givenImage(plan, deps)
+  if (!plan.inputs.repository) return undefined
+
+  const repo = await resolveRepository(deps.clients.ecr, plan.inputs.repository, plan.inputs.createRepository)
+  const build = buildInputsOf(plan)
+  const mainTag = defaultTag(deps.sha, build)
+  const tags = [mainTag, ...plan.inputs.tags.filter(t => t !== mainTag)]
+
+  if (plan.inputs.skipExisting) {
+    const digest = await findImageDigest(deps.clients.ecr, repo, mainTag)
+    if (digest) {
+      core.info(`${repo.uri}:${mainTag} is already in ECR (${digest}): skipping build and push.`)
+      return { image: pinnedImage(repo.uri, digest), digest, tags: [mainTag], source: 'reused' }
+    }
+  }
+
+  const { docker } = await loginToEcr(deps.clients.ecr, deps.exec, { registryId: repo.registryId, onOutput })
+  const ctx = github.context
+  const repoUrl = process.env.GITHUB_REPOSITORY
+    ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}`
+    : undefined
+  const result = await docker.buildAndPush({
+    ...build,
+    repositoryUri: repo.uri,
+    tags,
+    labels: ociLabels({ repoUrl, sha: deps.sha, created: new Date(), ref: ctx.ref || undefined }),
+    push: true
+  })
+  return {
+    image: pinnedImage(repo.uri, result.digest),
+    digest: result.digest,
+    tags,
+    source: 'built',
+    builder: result.builder
+  }
+}
+
+/** The commit: GITHUB_SHA on Actions, else git's HEAD of the build context. */
+export async function commitSha(exec: Exec, cwd: string): Promise<string> {
+  if (process.env.GITHUB_SHA) return process.env.GITHUB_SHA
+  const out = await exec('git', ['rev-parse', 'HEAD'], { cwd, silent: true })
+  const sha = out.stdout.trim()
+  if (out.exitCode === 0 && /^[0-9a-f]{40}$/.test(sha)) return sha
+  throw new DeployError(
+    'image',
+    'No commit',
+    'GITHUB_SHA is not set and git could not name the commit to build.',
+    {
+      hint: 'run in a checkout (actions/checkout), or set image to deploy an existing image'
+    }
+  )
+}

@@ -1,0 +1,105 @@
+/**
+ * Plan: everything decided before the first mutating call. Inputs are checked, the task definition is
+ * parsed and its container found, the cluster and service are found. A bad input fails here, so no
+ * task definition is registered and no service is touched.
+ */
+import * as core from '@actions/core'
+import path from 'node:path'
+import type { Service } from '@aws-sdk/client-ecs'
+import type { AwsClients } from './aws.js'
+import { DeployError } from './errors.js'
+import { circuitBreakerThreshold, type ActionInputs } from './inputs.js'
+import { parseRepositoryInput } from './ecr.js'
+import { parseImageReference } from './image.js'
+import {
+  fromDescribedTaskDefinition,
+  loadTaskDefinitionFile,
+  selectContainer,
+  type LoadedTaskDefinition
+} from './task-definition.js'
+import { currentTaskDefinition, describeTaskDefinition, findCluster, findService } from './service.js'
+
+export interface Plan {
+  inputs: ActionInputs
+  base: LoadedTaskDefinition
+  /** The container that gets the new image; undefined when no image changes. */
+  containerName?: string
+  service?: Service
+  /** What the service ran before this deploy: the rollback target. */
+  previousTaskDefinitionArn?: string
+  repository?: ReturnType<typeof parseRepositoryInput>
+  image?: ReturnType<typeof parseImageReference>
+  desiredCount: number
+  maxFailedTasks: number
+}
+
+export async function makePlan(inputs: ActionInputs, clients: AwsClients, workspace: string): Promise<Plan> {
+  // Pure checks first: they cost nothing and need no AWS.
+  const repository = inputs.repository ? parseRepositoryInput(inputs.repository) : undefined
+  const image = inputs.image ? parseImageReference(inputs.image) : undefined
+
+  let base: LoadedTaskDefinition | undefined
+  if (inputs.taskDefinition) {
+    base = await loadTaskDefinitionFile(inputs.taskDefinition, workspace)
+  }
+  if (base) {
+    for (const w of base.warnings) {
+      core.warning(w.message, {
+        title: 'Task definition',
+        file: w.file ? relativeToWorkspace(w.file, workspace) : undefined,
+        startLine: w.line,
+        startColumn: w.column
+      })
+    }
+  }
+
+  let service: Service | undefined
+  if (inputs.service) {
+    await findCluster(clients.ecs, inputs.cluster)
+    service = await findService(clients.ecs, inputs.cluster, inputs.service)
+  }
+  const previousTaskDefinitionArn = service ? currentTaskDefinition(service) : undefined
+
+  if (!base) {
+    const source = inputs.taskDefinitionFamily ?? previousTaskDefinitionArn
+    if (!source) {
+      throw new DeployError(
+        'plan',
+        'No task definition',
+        'No task definition to start from (input "task-definition").'
+      )
+    }
+    const described = await describeTaskDefinition(clients.ecs, source)
+    const label = inputs.taskDefinitionFamily
+      ? `family ${inputs.taskDefinitionFamily} (latest ACTIVE revision)`
+      : `service ${inputs.service} (current task definition ${source.split('/').pop()})`
+    base = fromDescribedTaskDefinition(described.taskDefinition, described.tags, label)
+  }
+
+  let containerName: string | undefined
+  if (repository || image) {
+    containerName = selectContainer(base, inputs.containerName).name
+  } else if (inputs.containerName) {
+    selectContainer(base, inputs.containerName)
+    containerName = inputs.containerName
+  }
+
+  const desiredCount = inputs.desiredCount ?? service?.desiredCount ?? 1
+  return {
+    inputs,
+    base,
+    containerName,
+    service,
+    previousTaskDefinitionArn,
+    repository,
+    image,
+    desiredCount,
+    maxFailedTasks: inputs.maxFailedTasks ?? circuitBreakerThreshold(desiredCount)
+  }
+}
+
+/** Annotations want paths relative to the repository root. */
+export function relativeToWorkspace(file: string, workspace: string): string {
+  const rel = path.relative(workspace, path.resolve(workspace, file))
+  return rel.startsWith('..') ? file : rel
+}
