@@ -22,6 +22,8 @@ export interface ActionRun {
   post?: { exitCode: number | null; output: string }
   /** After the post step: whether the temporary Docker config the main step saved still exists. */
   dockerConfigLeft: boolean
+  /** The registry logins the main step wrote to its Docker config (registry → base64 user:password), read before the post step. */
+  dockerAuths: Record<string, string>
   /** Annotations parsed from ::error / ::warning commands. */
   errors: Annotation[]
   warnings: Annotation[]
@@ -89,6 +91,21 @@ export function parseAnnotations(output: string, kind: 'error' | 'warning'): Ann
     found.push({ title: props.title, file: props.file, line: props.line, message: unescapeData(m[2]) })
   }
   return found
+}
+
+function readAuths(configDir: string | undefined): Record<string, string> {
+  const auths: Record<string, string> = {}
+  if (!configDir) return auths
+  try {
+    const config = JSON.parse(fs.readFileSync(path.join(configDir, 'config.json'), 'utf8')) as {
+      auths?: Record<string, { auth?: string }>
+    }
+    for (const [registry, entry] of Object.entries(config.auths ?? {}))
+      if (entry.auth) auths[registry] = entry.auth
+  } catch {
+    // No config written (the run did not log in).
+  }
+  return auths
 }
 
 function inputEnv(inputs: Record<string, string>): Record<string, string> {
@@ -169,7 +186,8 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     errors: parseAnnotations(main.output, 'error'),
     warnings: parseAnnotations(main.output, 'warning'),
     durationMs,
-    dockerConfigLeft: false
+    dockerConfigLeft: false,
+    dockerAuths: readAuths(state.dockerConfig)
   }
   if (options.post !== false) {
     const stateEnv: Record<string, string> = {}
