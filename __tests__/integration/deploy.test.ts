@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs'
 import { createService, createWorld, mutatingCalls, randomSha, type World } from './fixture.js'
-import type { ActionRun } from './run-action.js'
+import type { ActionRun } from '../../scripts/run-action.js'
 
 let world: World
 let baseArn: string

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-ecs'
 import { ECRClient } from '@aws-sdk/client-ecr'
 import { getCalls, startSim, type RunningSim, type SimCall } from '../../sim/testing.js'
-import { repoRoot, runAction, type ActionRun, type RunOptions } from './run-action.js'
+import { repoRoot, runAction, type ActionRun, type RunOptions } from '../../scripts/run-action.js'
 
 export const REGION = 'eu-west-1'
 export const CREDENTIALS = {
