@@ -162,7 +162,15 @@ describe('bad inputs fail in the plan, with no mutating call', () => {
   const badJson =
     '{\n  "family": "demo-web",\n  "containerDefinitions": [\n    { "name": "web" "image": "" }\n  ]\n}\n'
 
-  test.each([
+  interface BadInput {
+    name: string
+    inputs: Record<string, string>
+    title: string
+    message: RegExp
+    file?: string
+    line?: string
+  }
+  test.each<BadInput>([
     {
       name: 'malformed task definition JSON',
       inputs: { 'task-definition': 'bad.json' },
