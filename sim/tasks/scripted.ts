@@ -1,0 +1,158 @@
+import { Clock } from '../clock.js'
+import { AwsError, globMatch } from '../util.js'
+import type { ContainerObservation, ContainerSpec, LogLine, Outcome, TaskBackend, TaskSpec } from './types.js'
+
+/** A rule of the scripted backend: what happens to a container whose image matches `image`. */
+export interface ScriptRule {
+  /** Exact image, a glob with `*`/`?`, or a substring of the image. */
+  image: string
+  outcome: 'healthy' | 'crash' | 'pullError' | 'unhealthy'
+  /** crash: the exit code (default 1). */
+  exitCode?: number
+  /** crash: how long after starting it exits, unscaled ms (default 0). */
+  afterMs?: number
+  /** Extra time the container takes to start, unscaled ms (default 0). */
+  startDelayMs?: number
+  /** Lines the container writes when it starts (its CloudWatch log). */
+  logs?: string[]
+}
+
+const OUTCOMES = new Set(['healthy', 'crash', 'pullError', 'unhealthy'])
+
+/** Checks rules posted to the control API; throws AwsError-compatible messages for bad input. */
+export function parseRules(body: unknown): ScriptRule[] {
+  const raw = Array.isArray(body) ? body : (body as { rules?: unknown } | null)?.rules
+  if (!Array.isArray(raw)) throw new AwsError('InvalidParameterException', 'expected {"rules": [...]}')
+  return raw.map((r, i) => {
+    const rule = r as Partial<ScriptRule>
+    if (typeof rule.image !== 'string' || rule.image === '')
+      throw new AwsError('InvalidParameterException', `rules[${i}].image must be a non-empty string`)
+    if (typeof rule.outcome !== 'string' || !OUTCOMES.has(rule.outcome))
+      throw new AwsError(
+        'InvalidParameterException',
+        `rules[${i}].outcome must be one of ${[...OUTCOMES].join(', ')}`
+      )
+    for (const k of ['exitCode', 'afterMs', 'startDelayMs'] as const)
+      if (rule[k] !== undefined && (typeof rule[k] !== 'number' || !Number.isFinite(rule[k])))
+        throw new AwsError('InvalidParameterException', `rules[${i}].${k} must be a number`)
+    if (rule.logs !== undefined && (!Array.isArray(rule.logs) || rule.logs.some(l => typeof l !== 'string')))
+      throw new AwsError('InvalidParameterException', `rules[${i}].logs must be a list of strings`)
+    return rule as ScriptRule
+  })
+}
+
+export function matchRule(rules: ScriptRule[], image: string): ScriptRule | undefined {
+  return rules.find(
+    r => r.image === image || (/[*?]/.test(r.image) && globMatch(r.image, image)) || image.includes(r.image)
+  )
+}
+
+interface ScriptedContainer {
+  spec: ContainerSpec
+  rule: ScriptRule
+  startedAt: number
+  stoppedExit?: number
+  logs: LogLine[]
+}
+
+/** Runs nothing: each container's fate comes from the first rule matching its image (default healthy). */
+export class ScriptedBackend implements TaskBackend {
+  readonly kind = 'scripted' as const
+  rules: ScriptRule[] = []
+  private readonly tasks = new Map<string, ScriptedContainer[]>()
+  private readonly clock: Clock
+
+  constructor(clock: Clock) {
+    this.clock = clock
+  }
+
+  private ruleFor(image: string): ScriptRule {
+    return matchRule(this.rules, image) ?? { image, outcome: 'healthy' }
+  }
+
+  async pull(spec: TaskSpec): Promise<Outcome> {
+    for (const c of spec.containers) {
+      if (this.ruleFor(c.image).outcome === 'pullError')
+        return {
+          ok: false,
+          reason:
+            `CannotPullContainerError: pull image manifest has been retried 1 time(s): ` +
+            `failed to resolve ref ${c.image}: ${c.image}: not found`
+        }
+    }
+    return { ok: true }
+  }
+
+  async start(spec: TaskSpec): Promise<Outcome> {
+    const containers = spec.containers.map(c => ({ spec: c, rule: this.ruleFor(c.image) }))
+    const delay = Math.max(0, ...containers.map(c => c.rule.startDelayMs ?? 0))
+    if (delay > 0) await this.clock.sleep(delay)
+    const now = this.clock.now()
+    this.tasks.set(
+      spec.taskId,
+      containers.map(({ spec: c, rule }) => ({
+        spec: c,
+        rule,
+        startedAt: now,
+        logs: (rule.logs ?? []).map((message, i) => ({ timestamp: now + i, message }))
+      }))
+    )
+    return { ok: true }
+  }
+
+  private look(c: ScriptedContainer): ContainerObservation {
+    const { rule, spec } = c
+    const since = this.clock.now() - c.startedAt
+    if (c.stoppedExit !== undefined)
+      return { name: spec.name, running: false, exitCode: c.stoppedExit, health: 'UNKNOWN' }
+    if (rule.outcome === 'crash' && since >= this.clock.delay(rule.afterMs ?? 0))
+      return { name: spec.name, running: false, exitCode: rule.exitCode ?? 1, health: 'UNKNOWN' }
+    let health: ContainerObservation['health'] = 'UNKNOWN'
+    const hc = spec.healthCheck
+    if (hc) {
+      // Docker's timing: the first check runs one interval after start; `retries` failures make it unhealthy.
+      const checks = rule.outcome === 'unhealthy' ? hc.retries : 1
+      const decidedAfter = this.clock.delay(hc.interval * 1000 * checks)
+      const graceOver = since >= this.clock.delay(hc.startPeriod * 1000)
+      if (since >= decidedAfter && (rule.outcome !== 'unhealthy' || graceOver))
+        health = rule.outcome === 'unhealthy' ? 'UNHEALTHY' : 'HEALTHY'
+    }
+    return { name: spec.name, running: true, health, runtimeId: `scripted-${spec.name}` }
+  }
+
+  async observe(taskIds: string[]): Promise<Map<string, ContainerObservation[]>> {
+    const out = new Map<string, ContainerObservation[]>()
+    for (const id of taskIds) {
+      const containers = this.tasks.get(id)
+      if (containers)
+        out.set(
+          id,
+          containers.map(c => this.look(c))
+        )
+    }
+    return out
+  }
+
+  async stop(taskId: string): Promise<ContainerObservation[]> {
+    const containers = this.tasks.get(taskId) ?? []
+    const last = containers.map(c => this.look(c))
+    containers.forEach((c, i) => {
+      // A container still running when stopped dies of the SIGTERM/SIGKILL: 137, as with Docker.
+      c.stoppedExit = last[i].running ? 137 : last[i].exitCode
+    })
+    return containers.map(c => this.look(c))
+  }
+
+  async readLogs(taskId: string, container: string): Promise<LogLine[] | undefined> {
+    return this.tasks.get(taskId)?.find(c => c.spec.name === container)?.logs
+  }
+
+  async shutdown(): Promise<void> {
+    this.tasks.clear()
+  }
+
+  reset(): void {
+    this.tasks.clear()
+    this.rules = []
+  }
+}

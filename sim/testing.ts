@@ -1,0 +1,162 @@
+/**
+ * Starts the simulator for tests, benchmarks and the demo, and talks to its control API.
+ *
+ *   const sim = await startSim({ tasks: 'scripted', timeScale: 0.05 })
+ *   const ecs = new ECSClient({ endpoint: sim.url, region: 'eu-west-1', credentials })
+ *   ...
+ *   await sim.stop()
+ */
+import { spawn } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { ScriptRule } from './tasks/scripted.js'
+
+export type { ScriptRule }
+
+export interface StartSimOptions {
+  tasks: 'docker' | 'scripted'
+  /** host:port of the registry; default ECS_DEPLOY_REGISTRY or 127.0.0.1:5001. */
+  registry?: string
+  /** Multiplies every delay; default 1 (real ECS speed). */
+  timeScale?: number
+  /** Default 0: a free port. */
+  port?: number
+  /** Milliseconds to wait for the ready line; default 30000. */
+  readyTimeoutMs?: number
+}
+
+export interface RunningSim {
+  url: string
+  port: number
+  pid: number
+  /** SIGTERM, then waits for the process to exit (it removes its containers first). */
+  stop(): Promise<void>
+}
+
+export interface SimFaults {
+  throttleRate?: number
+  errorRate?: number
+  latencyMs?: number
+  operations?: string[]
+}
+
+export interface SimCall {
+  time: string
+  service: 'ecs' | 'ecr' | 'logs' | 'unknown'
+  operation: string
+  region: string
+  status: number
+  error?: string
+  durationMs: number
+  injected?: 'throttle' | 'error'
+  request: Record<string, unknown>
+}
+
+export interface SimTimelineEntry {
+  id: string
+  region: string
+  cluster: string
+  service: string
+  taskDefinition: string
+  createdAt: string
+  decidableAt: string | null
+  outcome: 'COMPLETED' | 'FAILED' | 'ROLLED_BACK' | null
+  reason?: string
+  rollbackOf?: string
+}
+
+const here = dirname(fileURLToPath(import.meta.url))
+
+export function startSim(opts: StartSimOptions): Promise<RunningSim> {
+  const args = [
+    '--import',
+    'tsx',
+    join(here, 'main.ts'),
+    '--port',
+    String(opts.port ?? 0),
+    '--tasks',
+    opts.tasks
+  ]
+  if (opts.registry) args.push('--registry', opts.registry)
+  if (opts.timeScale !== undefined) args.push('--time-scale', String(opts.timeScale))
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env })
+  const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
+  let stderr = ''
+  child.stderr.setEncoding('utf8')
+  child.stderr.on('data', (d: string) => {
+    stderr += d
+    if (stderr.length > 20000) stderr = stderr.slice(-10000)
+  })
+  return new Promise<RunningSim>((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM')
+      reject(new Error(`simulator not ready after ${opts.readyTimeoutMs ?? 30000} ms; stderr:\n${stderr}`))
+    }, opts.readyTimeoutMs ?? 30000)
+    child.once('exit', code => {
+      clearTimeout(timer)
+      reject(new Error(`simulator exited (${code}) before it was ready; stderr:\n${stderr}`))
+    })
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', (d: string) => {
+      out += d
+      const m = /^ready (http:\/\/127\.0\.0\.1:(\d+))$/m.exec(out)
+      if (!m) return
+      clearTimeout(timer)
+      child.stdout.removeAllListeners('data')
+      child.stdout.resume()
+      resolve({
+        url: m[1],
+        port: Number(m[2]),
+        pid: child.pid as number,
+        stop: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+          await exited
+        }
+      })
+    })
+  })
+}
+
+async function control<T>(url: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${url}/_sim/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  })
+  const json = (await res.json()) as T & { error?: string }
+  if (!res.ok) throw new Error(`/_sim/${path}: ${res.status} ${json.error ?? ''}`)
+  return json
+}
+
+export function health(url: string): Promise<{
+  ok: boolean
+  tasks: string
+  registry: string
+  timeScale: number
+  instance: string
+  pid: number
+}> {
+  return control(url, 'health')
+}
+
+export async function reset(url: string): Promise<void> {
+  await control(url, 'reset', {})
+}
+
+export function setFaults(url: string, faults: SimFaults): Promise<SimFaults> {
+  return control(url, 'faults', faults)
+}
+
+export async function setRules(url: string, rules: ScriptRule[]): Promise<ScriptRule[]> {
+  return (await control<{ rules: ScriptRule[] }>(url, 'rules', { rules })).rules
+}
+
+export async function getCalls(url: string, operation?: string): Promise<SimCall[]> {
+  const q = operation ? `?operation=${encodeURIComponent(operation)}` : ''
+  return (await control<{ calls: SimCall[] }>(url, `calls${q}`)).calls
+}
+
+export async function getTimeline(url: string): Promise<SimTimelineEntry[]> {
+  return (await control<{ deployments: SimTimelineEntry[] }>(url, 'timeline')).deployments
+}
