@@ -59,7 +59,6 @@ describe('rollBack', () => {
     })
     expect(result).toMatchObject({ status: 'ecs', taskDefinitionArn: OLD })
     expect(result.message).toContain('web:4')
-    expect(result.message).toContain('ecs-svc/6')
     expect(ecsMock.calls()).toHaveLength(0)
   })
 

@@ -86000,6 +86000,7 @@ async function watchDeployment(options) {
     const sinceMs = since.getTime() - EVENT_SLACK_MS;
     const events = [];
     const seenEvents = new Set();
+    const knownEvents = new Set(options.knownEventIds ?? []);
     const stoppedTasks = [];
     const seenStopped = new Set();
     const notes = [];
@@ -86024,7 +86025,10 @@ async function watchDeployment(options) {
     const recordEvents = (svc) => {
         const fresh = (svc.events ?? [])
             .map((e, index) => ({ e, index }))
-            .filter(({ e }) => e.createdAt !== undefined && e.createdAt.getTime() >= sinceMs && !seenEvents.has(eventKey(e)))
+            .filter(({ e }) => e.createdAt !== undefined &&
+            e.createdAt.getTime() >= sinceMs &&
+            !seenEvents.has(eventKey(e)) &&
+            !knownEvents.has(eventKey(e)))
             // ECS lists events newest first; equal timestamps keep that order reversed.
             .sort((a, b) => a.e.createdAt.getTime() - b.e.createdAt.getTime() || b.index - a.index);
         for (const { e } of fresh) {
@@ -86817,7 +86821,7 @@ async function rollBack(request) {
         const to = outcome.service?.taskDefinition;
         return {
             status: 'ecs',
-            message: `The service is now on ${revision(to)}${outcome.rollbackDeploymentId ? ` (deployment ${outcome.rollbackDeploymentId})` : ''}; ecs-deploy left it there.`,
+            message: `ecs-deploy started no rollback of its own: the service is already on ${revision(to)}.`,
             taskDefinitionArn: to
         };
     }
@@ -86852,6 +86856,10 @@ async function rollBack(request) {
             };
         }
         const settled = await watchDeployment({
+            knownEventIds: [
+                ...outcome.events.flatMap(e => (e.id ? [e.id] : [])),
+                ...(update.service.events ?? []).flatMap(e => (e.id ? [e.id] : []))
+            ],
             ecs: request.ecs,
             cluster: request.cluster,
             service: request.service,
@@ -86923,6 +86931,10 @@ function maskEnvironmentCredentials() {
         if (value)
             core/* setSecret */.Pq(value);
     }
+}
+/** Ends a message with a full stop, so two can follow each other. */
+function sentence(text) {
+    return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
 }
 function describeRevision(arn) {
     return arn ? (arn.split('/').pop() ?? arn) : 'unknown';
@@ -87003,6 +87015,7 @@ async function run(deps = {}) {
             deploymentId,
             taskDefinitionArn,
             since: update.at,
+            knownEventIds: (update.service.events ?? []).flatMap(e => (e.id ? [e.id] : [])),
             timeoutMs: plan.inputs.waitForMinutes * 60_000,
             maxFailedTasks: plan.maxFailedTasks,
             signal,
@@ -87046,7 +87059,7 @@ async function handleFailedDeployment(plan, clients, outcome, rendered, report, 
         outcome,
         cancelled: signal.aborted
     });
-    report.headline = `${outcome.message}${report.rollback ? ` ${report.rollback.message}` : ''}`;
+    report.headline = `${sentence(outcome.message)} ${report.rollback.message}`;
     annotateCauses(causes);
     throw new errors/* DeployError */.sH('watch', 'Deployment failed', report.headline);
 }

@@ -102,6 +102,13 @@ async function main(): Promise<void> {
     process.exit(0)
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  // Started by a test or script that holds our stdin (sim/testing.ts): if that process dies without
+  // stopping us, stdin closes and we stop too, so no simulator or container outlives its owner.
+  if (process.env.ECS_SIM_EXIT_WITH_STDIN === '1') {
+    process.stdin.on('end', () => void shutdown('stdin closed'))
+    process.stdin.on('error', () => void shutdown('stdin closed'))
+    process.stdin.resume()
+  }
   process.on('SIGINT', () => void shutdown('SIGINT'))
 
   server.on('error', err => {

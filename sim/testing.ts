@@ -79,8 +79,19 @@ export function startSim(opts: StartSimOptions): Promise<RunningSim> {
   ]
   if (opts.registry) args.push('--registry', opts.registry)
   if (opts.timeScale !== undefined) args.push('--time-scale', String(opts.timeScale))
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env })
+  // We hold its stdin: if this process dies without calling stop(), the simulator notices and stops.
+  const child = spawn(process.execPath, args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ECS_SIM_EXIT_WITH_STDIN: '1' }
+  })
+  let stopping = false
   const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
+  child.once('exit', (code, signal) => {
+    if (!stopping)
+      process.stderr.write(
+        `simulator (pid ${child.pid}) exited unexpectedly (${code ?? signal}); stderr:\n${stderr}\n`
+      )
+  })
   let stderr = ''
   child.stderr.setEncoding('utf8')
   child.stderr.on('data', (d: string) => {
@@ -110,6 +121,7 @@ export function startSim(opts: StartSimOptions): Promise<RunningSim> {
         port: Number(m[2]),
         pid: child.pid as number,
         stop: async () => {
+          stopping = true
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
           await exited
         }

@@ -51,6 +51,11 @@ function maskEnvironmentCredentials(): void {
   }
 }
 
+/** Ends a message with a full stop, so two can follow each other. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`
+}
+
 function describeRevision(arn: string | undefined): string {
   return arn ? (arn.split('/').pop() ?? arn) : 'unknown'
 }
@@ -144,6 +149,7 @@ export async function run(deps: Dependencies = {}): Promise<void> {
         deploymentId,
         taskDefinitionArn,
         since: update.at,
+        knownEventIds: (update.service.events ?? []).flatMap(e => (e.id ? [e.id] : [])),
         timeoutMs: plan.inputs.waitForMinutes * 60_000,
         maxFailedTasks: plan.maxFailedTasks,
         signal,
@@ -193,7 +199,7 @@ async function handleFailedDeployment(
     outcome,
     cancelled: signal.aborted
   })
-  report.headline = `${outcome.message}${report.rollback ? ` ${report.rollback.message}` : ''}`
+  report.headline = `${sentence(outcome.message)} ${report.rollback.message}`
   annotateCauses(causes)
   throw new DeployError('watch', 'Deployment failed', report.headline)
 }

@@ -37,7 +37,7 @@ export async function rollBack(request: RollbackRequest): Promise<RollbackResult
     const to = outcome.service?.taskDefinition
     return {
       status: 'ecs',
-      message: `The service is now on ${revision(to)}${outcome.rollbackDeploymentId ? ` (deployment ${outcome.rollbackDeploymentId})` : ''}; ecs-deploy left it there.`,
+      message: `ecs-deploy started no rollback of its own: the service is already on ${revision(to)}.`,
       taskDefinitionArn: to
     }
   }
@@ -77,6 +77,10 @@ export async function rollBack(request: RollbackRequest): Promise<RollbackResult
       }
     }
     const settled = await watchDeployment({
+      knownEventIds: [
+        ...outcome.events.flatMap(e => (e.id ? [e.id] : [])),
+        ...(update.service.events ?? []).flatMap(e => (e.id ? [e.id] : []))
+      ],
       ecs: request.ecs,
       cluster: request.cluster,
       service: request.service,

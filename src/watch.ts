@@ -29,6 +29,8 @@ export interface WatchOptions {
   taskDefinitionArn: string
   /** When we called UpdateService: events before it are not ours. */
   since: Date
+  /** Events already on the service before our update (e.g. UpdateService's answer): never reported as ours. */
+  knownEventIds?: Iterable<string>
   timeoutMs: number
   /** Stop waiting once our deployment has this many failed tasks; 0 (or less, or Infinity) disables. */
   maxFailedTasks: number
@@ -208,6 +210,7 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
 
   const events: ServiceEvent[] = []
   const seenEvents = new Set<string>()
+  const knownEvents = new Set(options.knownEventIds ?? [])
   const stoppedTasks: Task[] = []
   const seenStopped = new Set<string>()
   const notes: string[] = []
@@ -245,7 +248,10 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
       .map((e, index) => ({ e, index }))
       .filter(
         ({ e }) =>
-          e.createdAt !== undefined && e.createdAt.getTime() >= sinceMs && !seenEvents.has(eventKey(e))
+          e.createdAt !== undefined &&
+          e.createdAt.getTime() >= sinceMs &&
+          !seenEvents.has(eventKey(e)) &&
+          !knownEvents.has(eventKey(e))
       )
       // ECS lists events newest first; equal timestamps keep that order reversed.
       .sort((a, b) => a.e.createdAt!.getTime() - b.e.createdAt!.getTime() || b.index - a.index)

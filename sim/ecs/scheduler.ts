@@ -89,6 +89,9 @@ export class Scheduler {
   private launch(t: SimTask, op: 'pull' | 'start' | 'stop'): void {
     const { backend } = this.ctx
     t.op = op
+    // A stop may overtake a pull or start still in flight; the overtaken call's answer is then stale.
+    const token = (t.opToken ?? 0) + 1
+    t.opToken = token
     const spec = taskSpec(t)
     const work: Promise<{ ok: boolean; reason?: string; final?: ContainerObservation[] }> =
       op === 'pull'
@@ -99,6 +102,11 @@ export class Scheduler {
     const done = work
       .catch(err => ({ ok: false, reason: `CannotStartContainerError: ${(err as Error).message}` }))
       .then(res => {
+        if (t.opToken !== token) {
+          // Overtaken by a stop: whatever this start created must not outlive the task.
+          if (op === 'start') return backend.stop(t.id).then(() => undefined)
+          return
+        }
         if ('final' in res && res.final) this.apply(t, res.final)
         t.op = undefined
         t.opResult = { op, ok: res.ok, reason: res.reason }
@@ -166,6 +174,12 @@ export class Scheduler {
         }
         return
       case 'PENDING':
+        if (t.op && t.desiredStatus === 'STOPPED' && t.op !== 'stop') {
+          // ECS stops a task that is still pulling or starting without waiting for it.
+          t.opResult = undefined
+          this.toStopping(t)
+          return
+        }
         if (t.op) return
         t.opResult = undefined
         if (res?.op === 'pull') {

@@ -168,6 +168,8 @@ export interface SimTask {
   version: number
   /** The backend call in flight, and what the last one returned. */
   op?: 'pull' | 'start' | 'stop'
+  /** Which launched backend call is current; answers of overtaken calls are ignored. */
+  opToken?: number
   opResult?: { op: 'pull' | 'start' | 'stop'; ok: boolean; reason?: string }
   pulled: boolean
   started: boolean

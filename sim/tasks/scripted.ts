@@ -60,6 +60,8 @@ export class ScriptedBackend implements TaskBackend {
   readonly kind = 'scripted' as const
   rules: ScriptRule[] = []
   private readonly tasks = new Map<string, ScriptedContainer[]>()
+  /** Tasks waiting out a rule's startDelayMs: calling the function cancels the wait. */
+  private readonly starting = new Map<string, () => void>()
   private readonly clock: Clock
 
   constructor(clock: Clock) {
@@ -86,7 +88,18 @@ export class ScriptedBackend implements TaskBackend {
   async start(spec: TaskSpec): Promise<Outcome> {
     const containers = spec.containers.map(c => ({ spec: c, rule: this.ruleFor(c.image) }))
     const delay = Math.max(0, ...containers.map(c => c.rule.startDelayMs ?? 0))
-    if (delay > 0) await this.clock.sleep(delay)
+    if (delay > 0) {
+      // Cancellable: stopping a task that is still starting ends the wait (see stop()).
+      const cancelled = await new Promise<boolean>(resolve => {
+        const timer = setTimeout(() => resolve(false), this.clock.delay(delay))
+        this.starting.set(spec.taskId, () => {
+          clearTimeout(timer)
+          resolve(true)
+        })
+      })
+      this.starting.delete(spec.taskId)
+      if (cancelled) return { ok: false, reason: 'CannotStartContainerError: task stopped while starting' }
+    }
     const now = this.clock.now()
     this.tasks.set(
       spec.taskId,
@@ -134,6 +147,7 @@ export class ScriptedBackend implements TaskBackend {
   }
 
   async stop(taskId: string): Promise<ContainerObservation[]> {
+    this.starting.get(taskId)?.()
     const containers = this.tasks.get(taskId) ?? []
     const last = containers.map(c => this.look(c))
     containers.forEach((c, i) => {
