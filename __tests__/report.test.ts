@@ -207,7 +207,7 @@ describe('writeSummary', () => {
     )
     // The log tail in a fence longer than any run of backticks in it, unescaped.
     expect(text).toContain('````text\nconnecting to db\nError: ```boom``` | <fatal>\n````')
-    expect(text).toContain('### Rollback\n\n**Rolled back** to `web:7`: Service web is back on web:7')
+    expect(text).toContain('### Rollback\n\n**Rolled back.** Service web is back on web:7')
     expect(text).toContain('| 12:00:03 | (service web) has started 2 tasks: (task t1) (task t2). |')
     expect(text).toContain('| 12:00:41 | (service web) has stopped 1 running tasks: (task t1). |')
     expect(text).toContain('- Could not read logs for init (AccessDeniedException): denied')
@@ -245,7 +245,7 @@ describe('writeSummary', () => {
     )
     expect(text.match(/same note/g)).toHaveLength(1)
     expect(text).toContain('- Could not read the stopped tasks of ecs-svc/1 (AccessDeniedException): no')
-    expect(text).toContain('**Rollback started**: Rollback to web:7 started; the run was cancelled.')
+    expect(text).toContain('**Rollback started.** Rollback to web:7 started; the run was cancelled.')
   })
 
   it('a summary that cannot be written only warns', async () => {

@@ -534,6 +534,26 @@ describe('watchDeployment: events', () => {
     expect(streamed).toEqual(['e5', 'e1', 'e2', 'e3', 'e4'])
     expect(outcome.events.map(ev => ev.id)).toEqual(streamed)
   })
+
+  it('never reports events the service already had before the update, even within the slack', async () => {
+    const slack = { id: 'e5', createdAt: at(-0.5), message: '(service web) has reached a steady state.' }
+    const mine = {
+      id: 'e6',
+      createdAt: at(1),
+      message: '(service web) has started 2 tasks: (task a) (task b).'
+    }
+    ecsMock
+      .on(DescribeServicesCommand)
+      .resolvesOnce(svc([ours(), old()], [mine, slack]))
+      .resolves(svc([ours({ runningCount: 2, rolloutState: 'COMPLETED' })], [mine, slack]))
+    const streamed: string[] = []
+
+    await watchDeployment(
+      options(fakeClock(), { knownEventIds: ['e5'], onEvent: ev => streamed.push(ev.id!) })
+    )
+
+    expect(streamed).toEqual(['e6'])
+  })
 })
 
 describe('watchDeployment: ECS call budget', () => {

@@ -86764,8 +86764,7 @@ function renderSummary(report) {
     }
     if (report.rollback) {
         const r = report.rollback;
-        const target = r.taskDefinitionArn ? ` to ${code(shortTaskDefinition(r.taskDefinitionArn))}` : '';
-        out.push('### Rollback', '', `**${ROLLBACK_WORDS[r.status]}**${r.status === 'skipped' ? '' : target}: ${md(r.message)}`, '');
+        out.push('### Rollback', '', `**${ROLLBACK_WORDS[r.status]}.** ${md(r.message)}`, '');
     }
     const events = report.outcome?.events ?? [];
     if (events.length > 0) {

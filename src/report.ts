@@ -190,13 +190,7 @@ export function renderSummary(report: DeployReport): string {
 
   if (report.rollback) {
     const r = report.rollback
-    const target = r.taskDefinitionArn ? ` to ${code(shortTaskDefinition(r.taskDefinitionArn))}` : ''
-    out.push(
-      '### Rollback',
-      '',
-      `**${ROLLBACK_WORDS[r.status]}**${r.status === 'skipped' ? '' : target}: ${md(r.message)}`,
-      ''
-    )
+    out.push('### Rollback', '', `**${ROLLBACK_WORDS[r.status]}.** ${md(r.message)}`, '')
   }
 
   const events = report.outcome?.events ?? []
