@@ -384,7 +384,7 @@ describe('diagnose: events and outcome', () => {
     expect(causes).toEqual([{ title, detail: message, count: 1, taskIds: [] }])
   })
 
-  it('groups repeated events and lists them after the task causes', () => {
+  it('groups repeated events and lists them after the task causes; lifecycle events that restate the verdict are dropped', () => {
     const place =
       '(service web) was unable to place a task because no container instance met all of its requirements.'
     const causes = diagnose(
@@ -400,9 +400,19 @@ describe('diagnose: events and outcome', () => {
     )
     expect(causes.map(c => [c.title, c.count])).toEqual([
       ['web: container exited with code 3', 1],
-      ['Service was unable to place a task because no container instance met all of its requirements', 2],
-      ['Deployment failed: tasks failed to start', 1]
+      ['Service was unable to place a task because no container instance met all of its requirements', 2]
     ])
+  })
+
+  it('without stopped tasks, lifecycle events are the causes', () => {
+    const causes = diagnose(
+      outcome([], {
+        status: 'failed',
+        events: [ev('(service web) (deployment ecs-svc/1) deployment failed: tasks failed to start.')]
+      }),
+      taskDefinition
+    )
+    expect(causes.map(c => c.title)).toEqual(['Deployment failed: tasks failed to start'])
   })
 
   it('a timeout with no other cause says what the counts were', () => {

@@ -11,7 +11,7 @@ import {
   type Task
 } from '@aws-sdk/client-ecs'
 import { DeployError } from '../src/errors.js'
-import { isTransientError, watchDeployment, type WatchOptions } from '../src/watch.js'
+import { CallMeter, isTransientError, watchDeployment, type WatchOptions } from '../src/watch.js'
 
 const ecsMock = mockClient(ECSClient)
 const ecs = new ECSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } })
@@ -618,5 +618,36 @@ describe('isTransientError', () => {
     [new TypeError('bug'), false]
   ])('%p → %p', (error, expected) => {
     expect(isTransientError(error)).toBe(expected)
+  })
+})
+
+describe('CallMeter', () => {
+  it('counts calls over a sliding minute and says how long until more fit', () => {
+    let t = 0
+    const meter = new CallMeter(3, () => t)
+    meter.record()
+    t = 10_000
+    meter.record()
+    meter.record()
+    expect(meter.used()).toBe(3)
+    expect(meter.delayFor(1)).toBe(50_001) // the call at 0 leaves the window at 60 000
+    expect(meter.delayFor(2)).toBe(60_001) // then the two at 10 000
+    t = 60_001
+    expect(meter.used()).toBe(2)
+    expect(meter.delayFor(1)).toBe(0)
+  })
+
+  it('a shared meter holds a second watch back when the first used the budget', async () => {
+    const clock = fakeClock()
+    const meter = new CallMeter(40, clock.now)
+    const start = clock.now()
+    for (let i = 0; i < 40; i++) meter.record()
+    const polledAt: number[] = []
+    ecsMock.on(DescribeServicesCommand).callsFake(() => {
+      polledAt.push(clock.now())
+      return svc([ours({ runningCount: 2, rolloutState: 'COMPLETED' })])
+    })
+    await watchDeployment(options(clock, { meter }))
+    expect(polledAt[0] - start).toBeGreaterThan(60_000)
   })
 })

@@ -238,6 +238,8 @@ const EVENT_CAUSES = [
   /unable to consistently start tasks/i
 ]
 
+const ADDS_A_CAUSE = /unable to place a task/i
+
 /** "(service web) (deployment ecs-svc/1) deployment failed: …" → "Deployment failed: …". */
 export function eventTitle(message: string): string {
   let text = message.trim()
@@ -356,7 +358,10 @@ export function diagnose(
   }
 
   const ordered = [...taskCauses.values()].sort((a, b) => b.count - a.count)
-  const causes = [...ordered, ...eventCauses(outcome.events)]
+  // With the stopped tasks saying why, ECS's lifecycle events ("deployment failed", "rolling back",
+  // "unable to consistently start tasks") only restate the verdict: keep just what adds a cause.
+  const events = eventCauses(outcome.events).filter(c => ordered.length === 0 || ADDS_A_CAUSE.test(c.detail))
+  const causes = [...ordered, ...events]
   if (causes.length > 0) return causes
 
   const last = fallback(outcome)

@@ -13,7 +13,7 @@ import { makePlan, relativeToWorkspace, type Plan } from './plan.js'
 import { registerTaskDefinition, updateService } from './service.js'
 import { markPost } from './state.js'
 import { renderTaskDefinition } from './task-definition.js'
-import { watchDeployment, type WatchOutcome } from './watch.js'
+import { CallMeter, watchDeployment, type WatchOutcome } from './watch.js'
 import { diagnose } from './diagnose.js'
 import { attachLogTails } from './logs.js'
 import {
@@ -141,6 +141,8 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       return
     }
 
+    // One ECS call budget for the whole wait, a rollback included.
+    const meter = new CallMeter()
     const outcome = await phase('Wait for the deployment', report, () =>
       watchDeployment({
         ecs: clients.ecs,
@@ -153,6 +155,7 @@ export async function run(deps: Dependencies = {}): Promise<void> {
         timeoutMs: plan.inputs.waitForMinutes * 60_000,
         maxFailedTasks: plan.maxFailedTasks,
         signal,
+        meter,
         onEvent: event => core.info(`${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`)
       })
     )
@@ -163,7 +166,7 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       core.info(outcome.message)
       return
     }
-    await handleFailedDeployment(plan, clients, outcome, rendered, report, signal, update.deployment)
+    await handleFailedDeployment(plan, clients, outcome, rendered, report, signal, update.deployment, meter)
   } catch (error) {
     fail(error, report, workspace)
   } finally {
@@ -182,7 +185,8 @@ async function handleFailedDeployment(
   rendered: Parameters<typeof diagnose>[1],
   report: DeployReport,
   signal: AbortSignal,
-  ours: Deployment
+  ours: Deployment,
+  meter: CallMeter
 ): Promise<void> {
   const causes = diagnose(outcome, rendered)
   report.causes = causes
@@ -197,7 +201,8 @@ async function handleFailedDeployment(
     previousTaskDefinitionArn: plan.previousTaskDefinitionArn,
     failedTaskDefinitionArn: ours.taskDefinition,
     outcome,
-    cancelled: signal.aborted
+    cancelled: signal.aborted,
+    meter
   })
   report.headline = `${sentence(outcome.message)} ${report.rollback.message}`
   annotateCauses(causes)

@@ -8,7 +8,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs'
 import { errorMessage } from './errors.js'
 import type { DeployReport } from './report.js'
 import { updateService } from './service.js'
-import { watchDeployment, type WatchOutcome } from './watch.js'
+import { watchDeployment, type CallMeter, type WatchOutcome } from './watch.js'
 
 export interface RollbackRequest {
   ecs: ECSClient
@@ -24,6 +24,8 @@ export interface RollbackRequest {
   waitMs?: number
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   now?: () => number
+  /** The run's ECS call meter, shared with the main wait. */
+  meter?: CallMeter
 }
 
 export type RollbackResult = NonNullable<DeployReport['rollback']>
@@ -63,6 +65,7 @@ export async function rollBack(request: RollbackRequest): Promise<RollbackResult
   core.info(`Rolling back ${request.service} to ${revision(target)}`)
   let deploymentId: string
   try {
+    request.meter?.record()
     const update = await updateService(
       request.ecs,
       { cluster: request.cluster, service: request.service, taskDefinitionArn: target },
@@ -92,7 +95,8 @@ export async function rollBack(request: RollbackRequest): Promise<RollbackResult
       maxFailedTasks: Number.MAX_SAFE_INTEGER,
       onEvent: event => core.info(`${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`),
       sleep: request.sleep,
-      now: request.now
+      now: request.now,
+      meter: request.meter
     })
     if (settled.status === 'completed') {
       return {

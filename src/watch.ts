@@ -38,6 +38,8 @@ export interface WatchOptions {
   pollIntervalMs?: number
   /** Cap on ECS calls per rolling minute (DescribeServices polls + stopped-task reads); default 40. */
   maxCallsPerMinute?: number
+  /** The run's shared call meter (see CallMeter); by default one of this watch's own. */
+  meter?: CallMeter
   /** Cancellation (SIGTERM): resolves promptly with status 'cancelled'. */
   signal?: AbortSignal
   /** Each new service event once, oldest first, as it appears. */
@@ -179,6 +181,37 @@ function eventKey(e: ServiceEvent): string {
 
 const ROLLING_BACK = /rolling back/i
 
+/**
+ * Every ECS call of one run, over a sliding minute: the main wait, a rollback's UpdateService and the
+ * rollback's wait share one, so together they stay within the per-minute budget.
+ */
+export class CallMeter {
+  private readonly times: number[] = []
+
+  constructor(
+    readonly perMinute: number = DEFAULT_MAX_CALLS_PER_MINUTE,
+    private readonly now: () => number = Date.now
+  ) {}
+
+  record(): void {
+    this.times.push(this.now())
+  }
+
+  /** Calls made in the last minute. */
+  used(): number {
+    const t = this.now()
+    while (this.times.length > 0 && this.times[0]! <= t - MINUTE_MS) this.times.shift()
+    return this.times.length
+  }
+
+  /** Milliseconds until `n` more calls fit in the budget (0: now). */
+  delayFor(n = 1): number {
+    const over = this.used() + n - this.perMinute
+    if (over <= 0) return 0
+    return Math.max(0, this.times[over - 1]! + MINUTE_MS - this.now() + 1)
+  }
+}
+
 export async function watchDeployment(options: WatchOptions): Promise<WatchOutcome> {
   const {
     ecs,
@@ -200,8 +233,10 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
   const random = options.random ?? Math.random
   const failLimit = Number.isFinite(maxFailedTasks) && maxFailedTasks > 0 ? maxFailedTasks : Infinity
 
-  // DescribeServices alone makes at most one call per interval; stopped-task reads get what is left.
-  const taskCallBudget = Math.max(2, maxCallsPerMinute - Math.ceil(MINUTE_MS / pollIntervalMs))
+  // DescribeServices alone makes at most one call per interval; stopped-task reads get what is left,
+  // less a reserve for the last read before a failure verdict (2 calls) and a poll moved to the deadline.
+  const taskCallBudget = Math.max(2, maxCallsPerMinute - Math.ceil(MINUTE_MS / pollIntervalMs) - 3)
+  const meter = options.meter ?? new CallMeter(maxCallsPerMinute, now)
   const taskCallTimes: number[] = []
 
   const start = now()
@@ -270,6 +305,7 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
     lastTaskReadFailed = lastDeployment?.failedTasks ?? 0
     const count = (): void => {
       taskCallTimes.push(now())
+      meter.record()
     }
     try {
       const arns: string[] = []
@@ -340,11 +376,12 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
   let nextPollAt = start
   for (;;) {
     if (signal?.aborted) return cancelled()
-    const wait = nextPollAt - now()
+    const wait = Math.max(nextPollAt - now(), Math.min(meter.delayFor(1), Math.max(0, deadline - now())))
     if (wait > 0) await sleep(wait, signal)
     if (signal?.aborted) return cancelled()
 
     const pollStartedAt = now()
+    meter.record()
     nextPollAt = pollStartedAt + pollIntervalMs
     let response: DescribeServicesCommandOutput
     try {
