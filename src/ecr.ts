@@ -8,7 +8,7 @@ import {
   GetAuthorizationTokenCommand,
   type Repository
 } from '@aws-sdk/client-ecr'
-import { awsErrorName, DeployError, errorMessage } from './errors.js'
+import { awsErrorName, DeployError, errorMessage, isTransientError } from './errors.js'
 
 export interface RegistryCredentials {
   /** host[:port], no scheme: what `docker login` takes. */
@@ -39,55 +39,8 @@ export interface RetryOptions {
 
 const defaultSleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'ProvisionedThroughputExceededException',
-  'SlowDown'
-])
-const TRANSIENT_NAMES = new Set([
-  'ServerException',
-  'ServiceUnavailable',
-  'InternalFailure',
-  'TimeoutError',
-  'RequestTimeout'
-])
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT'
-])
-
-/** Network failures, 5xx and throttling: worth another try. Client errors (4xx) are not. */
-export function isTransient(error: unknown): boolean {
-  if (!error || typeof error !== 'object') return false
-  const e = error as {
-    name?: unknown
-    code?: unknown
-    $retryable?: unknown
-    $metadata?: { httpStatusCode?: number }
-    cause?: unknown
-  }
-  const name = awsErrorName(error)
-  if (name && (THROTTLING.has(name) || TRANSIENT_NAMES.has(name))) return true
-  if (e.$retryable) return true
-  const status = e.$metadata?.httpStatusCode
-  if (typeof status === 'number' && (status >= 500 || status === 429)) return true
-  if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true
-  if (e.cause && e.cause !== error) return isTransient(e.cause)
-  return false
-}
+/** Network failures, 5xx and throttling: worth another try (one classification for the whole action). */
+export const isTransient = isTransientError
 
 /** Runs `fn`, retrying transient failures with exponential backoff and full jitter. */
 export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {

@@ -64,3 +64,59 @@ export function awsErrorName(error: unknown): string | undefined {
   }
   return undefined
 }
+
+/** Error names AWS uses for throttling and server-side trouble: worth another try. */
+const TRANSIENT_NAMES = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'ProvisionedThroughputExceededException',
+  'SlowDown',
+  'ServerException',
+  'InternalFailure',
+  'InternalServerError',
+  'InternalError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError'
+])
+
+/** Network failures (Node and undici codes). */
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT'
+])
+
+/** Throttling, 5xx/429 and network trouble (also when wrapped as a cause): worth another try. 4xx are not. */
+export function isTransientError(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false
+  const e = error as {
+    code?: unknown
+    $retryable?: unknown
+    $metadata?: { httpStatusCode?: unknown }
+    cause?: unknown
+  }
+  const name = awsErrorName(error)
+  if (name && TRANSIENT_NAMES.has(name)) return true
+  if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true
+  if (e.$retryable) return true
+  const status = e.$metadata?.httpStatusCode
+  if (typeof status === 'number' && (status >= 500 || status === 429)) return true
+  if (e.cause && e.cause !== error) return isTransientError(e.cause)
+  return false
+}

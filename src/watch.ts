@@ -17,7 +17,7 @@ import {
   type ServiceEvent,
   type Task
 } from '@aws-sdk/client-ecs'
-import { DeployError, awsErrorName, errorMessage } from './errors.js'
+import { DeployError, awsErrorName, errorMessage, isTransientError } from './errors.js'
 
 export interface WatchOptions {
   ecs: ECSClient
@@ -86,55 +86,7 @@ const MAX_BACKOFF_MS = 15_000
 const EVENT_SLACK_MS = 1000
 const MINUTE_MS = 60_000
 
-const TRANSIENT_NAMES = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'ProvisionedThroughputExceededException',
-  'ServerException',
-  'InternalFailure',
-  'InternalServerError',
-  'InternalError',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError'
-])
-
-const TRANSIENT_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT'
-])
-
-/** True for errors worth retrying: throttling, 5xx, network trouble. */
-export function isTransientError(error: unknown): boolean {
-  if (!error || typeof error !== 'object') return false
-  const e = error as {
-    name?: unknown
-    code?: unknown
-    $retryable?: unknown
-    $metadata?: { httpStatusCode?: unknown }
-  }
-  if (typeof e.name === 'string' && TRANSIENT_NAMES.has(e.name)) return true
-  if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true
-  if (e.$retryable) return true
-  const status = e.$metadata?.httpStatusCode
-  return typeof status === 'number' && (status >= 500 || status === 429)
-}
+export { isTransientError }
 
 /** The default sleep: resolves after `ms`, or at once when the signal aborts (never rejects). */
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
