@@ -11,6 +11,8 @@ function status() {
 }
 
 export default async function globalSetup() {
+  // Tests reach AWS only through the local simulator: never let the SDK look for instance metadata.
+  process.env.AWS_EC2_METADATA_DISABLED = 'true'
   const before = status()
   execFileSync('bash', [script, 'up'], { stdio: ['ignore', 'inherit', 'inherit'] })
   const after = status()
