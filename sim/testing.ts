@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { CallRecord } from './context.js'
 import type { ScriptRule } from './tasks/scripted.js'
 
 export type { ScriptRule }
@@ -40,17 +41,8 @@ export interface SimFaults {
   operations?: string[]
 }
 
-export interface SimCall {
-  time: string
-  service: 'ecs' | 'ecr' | 'logs' | 'unknown'
-  operation: string
-  region: string
-  status: number
-  error?: string
-  durationMs: number
-  injected?: 'throttle' | 'error'
-  request: Record<string, unknown>
-}
+/** One AWS call as the simulator logged it (GET /_sim/calls). */
+export type SimCall = CallRecord
 
 export interface SimTimelineEntry {
   id: string
