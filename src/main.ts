@@ -51,6 +51,17 @@ function maskEnvironmentCredentials(): void {
   }
 }
 
+/** A run cancelled before the service was touched stops there: nothing to roll back. */
+function stopIfCancelled(signal: AbortSignal, when: string): void {
+  if (signal.aborted) {
+    throw new DeployError(
+      'update',
+      'Cancelled',
+      `The run was cancelled ${when}; the service was not changed.`
+    )
+  }
+}
+
 /** Ends a message with a full stop, so two can follow each other. */
 function sentence(text: string): string {
   return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`
@@ -100,6 +111,7 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       core.info(`Image: ${image.image} (${image.source})`)
     }
 
+    stopIfCancelled(signal, 'before registering a task definition')
     const rendered =
       image && plan.containerName
         ? renderTaskDefinition(plan.base.input, plan.containerName, image.image)
@@ -117,6 +129,7 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       report.headline = `Registered ${describeRevision(taskDefinitionArn)} (no service to update)`
       return
     }
+    stopIfCancelled(signal, 'before updating the service')
     const update = await phase('Update service', report, () =>
       updateService(clients.ecs, {
         cluster: plan.inputs.cluster,
