@@ -37,6 +37,21 @@ const failedOutcome = (status: WatchOutcome['status'], extra: Partial<WatchOutco
 let clock = 0
 const fast = { sleep: async (ms: number) => void (clock += ms), now: () => clock }
 
+/** The request main.ts makes after a failed deploy of NEW over OLD; each test changes what it is about. */
+function request(outcome: WatchOutcome, overrides: Partial<Parameters<typeof rollBack>[0]> = {}) {
+  return {
+    ecs,
+    cluster: 'c',
+    service: 'web',
+    enabled: true,
+    previousTaskDefinitionArn: OLD,
+    failedTaskDefinitionArn: NEW,
+    outcome,
+    cancelled: false,
+    ...overrides
+  }
+}
+
 beforeEach(() => {
   ecsMock.reset()
   clock = 0
@@ -44,35 +59,18 @@ beforeEach(() => {
 
 describe('rollBack', () => {
   test('ECS already rolled back: report it, call nothing', async () => {
-    const result = await rollBack({
-      ecs,
-      cluster: 'c',
-      service: 'web',
-      enabled: true,
-      previousTaskDefinitionArn: OLD,
-      failedTaskDefinitionArn: NEW,
-      outcome: failedOutcome('rolled-back', {
-        service: { taskDefinition: OLD },
-        rollbackDeploymentId: 'ecs-svc/6'
-      }),
-      cancelled: false
-    })
+    const result = await rollBack(
+      request(
+        failedOutcome('rolled-back', { service: { taskDefinition: OLD }, rollbackDeploymentId: 'ecs-svc/6' })
+      )
+    )
     expect(result).toMatchObject({ status: 'ecs', taskDefinitionArn: OLD })
     expect(result.message).toContain('web:4')
     expect(ecsMock.calls()).toHaveLength(0)
   })
 
   test('rollback: false leaves the service and says in what state', async () => {
-    const result = await rollBack({
-      ecs,
-      cluster: 'c',
-      service: 'web',
-      enabled: false,
-      previousTaskDefinitionArn: OLD,
-      failedTaskDefinitionArn: NEW,
-      outcome: failedOutcome('too-many-failed-tasks'),
-      cancelled: false
-    })
+    const result = await rollBack(request(failedOutcome('too-many-failed-tasks'), { enabled: false }))
     expect(result.status).toBe('skipped')
     expect(result.message).toBe(
       'Rollback is off (rollback: false): the service is left on web:5; deployment ecs-svc/5 is IN_PROGRESS, 0/2 tasks running, 3 failed.'
@@ -81,16 +79,7 @@ describe('rollBack', () => {
   })
 
   test('nothing to roll back to', async () => {
-    const result = await rollBack({
-      ecs,
-      cluster: 'c',
-      service: 'web',
-      enabled: true,
-      previousTaskDefinitionArn: NEW,
-      failedTaskDefinitionArn: NEW,
-      outcome: failedOutcome('timeout'),
-      cancelled: false
-    })
+    const result = await rollBack(request(failedOutcome('timeout'), { previousTaskDefinitionArn: NEW }))
     expect(result.status).toBe('skipped')
     expect(ecsMock.calls()).toHaveLength(0)
   })
@@ -148,17 +137,7 @@ describe('rollBack', () => {
           }
         ]
       })
-    const result = await rollBack({
-      ecs,
-      cluster: 'c',
-      service: 'web',
-      enabled: true,
-      previousTaskDefinitionArn: OLD,
-      failedTaskDefinitionArn: NEW,
-      outcome: failedOutcome('too-many-failed-tasks'),
-      cancelled: false,
-      ...fast
-    })
+    const result = await rollBack(request(failedOutcome('too-many-failed-tasks'), { ...fast }))
     expect(result).toEqual({
       status: 'completed',
       message: 'Rolled back to web:4: deployment ecs-svc/6 completed.',
@@ -175,16 +154,7 @@ describe('rollBack', () => {
     ecsMock.on(UpdateServiceCommand).resolves({
       service: { deployments: [{ id: 'ecs-svc/6', status: 'PRIMARY', taskDefinition: OLD }] }
     })
-    const result = await rollBack({
-      ecs,
-      cluster: 'c',
-      service: 'web',
-      enabled: true,
-      previousTaskDefinitionArn: OLD,
-      failedTaskDefinitionArn: NEW,
-      outcome: failedOutcome('cancelled'),
-      cancelled: true
-    })
+    const result = await rollBack(request(failedOutcome('cancelled'), { cancelled: true }))
     expect(result.status).toBe('started')
     expect(ecsMock.commandCalls(DescribeServicesCommand)).toHaveLength(0)
   })
@@ -193,16 +163,7 @@ describe('rollBack', () => {
     const error = new Error('Rate exceeded')
     error.name = 'AccessDeniedException'
     ecsMock.on(UpdateServiceCommand).rejects(error)
-    const result = await rollBack({
-      ecs,
-      cluster: 'c',
-      service: 'web',
-      enabled: true,
-      previousTaskDefinitionArn: OLD,
-      failedTaskDefinitionArn: NEW,
-      outcome: failedOutcome('failed'),
-      cancelled: false
-    })
+    const result = await rollBack(request(failedOutcome('failed')))
     expect(result.status).toBe('failed')
     expect(result.message).toContain(
       'Rollback to web:4 failed: UpdateService: AccessDeniedException: Rate exceeded'
@@ -233,18 +194,7 @@ describe('rollBack', () => {
         }
       ]
     })
-    const result = await rollBack({
-      ecs,
-      cluster: 'c',
-      service: 'web',
-      enabled: true,
-      previousTaskDefinitionArn: OLD,
-      failedTaskDefinitionArn: NEW,
-      outcome: failedOutcome('timeout'),
-      cancelled: false,
-      waitMs: 60_000,
-      ...fast
-    })
+    const result = await rollBack(request(failedOutcome('timeout'), { waitMs: 60_000, ...fast }))
     expect(result.status).toBe('failed')
     expect(result.message).toMatch(/^Rollback to web:4 did not complete: /)
   })
