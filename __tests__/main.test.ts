@@ -1,0 +1,403 @@
+/**
+ * `run(deps)` end to end without Docker or a local ECS: mocked AWS clients and a fake exec, driven through
+ * tables of inputs → the AWS commands sent, the annotations printed and the exit code. The integration
+ * tests prove the same paths against the local ECS with real Docker; these prove them in milliseconds and
+ * cover what is awkward there (every bad input changes nothing, cancellation at each point).
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { mockClient } from 'aws-sdk-client-mock'
+import {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type Deployment,
+  type TaskDefinition
+} from '@aws-sdk/client-ecs'
+import {
+  CreateRepositoryCommand,
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand
+} from '@aws-sdk/client-ecr'
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs'
+import type { AwsClients } from '../src/aws.js'
+import type { Exec, ExecOptions } from '../src/exec.js'
+
+const { run } = await import('../src/main.js')
+
+const credentials = { accessKeyId: 'AKIDMAINTEST', secretAccessKey: 'main-test-secret' }
+const clients: AwsClients = {
+  ecs: new ECSClient({ region: 'eu-west-1', credentials, maxAttempts: 1 }),
+  ecr: new ECRClient({ region: 'eu-west-1', credentials, maxAttempts: 1 }),
+  logs: new CloudWatchLogsClient({ region: 'eu-west-1', credentials, maxAttempts: 1 })
+}
+const ecsMock = mockClient(clients.ecs)
+const ecrMock = mockClient(clients.ecr)
+const logsMock = mockClient(clients.logs)
+
+const ACCOUNT = '123456789012'
+const REGISTRY = `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`
+const CLUSTER_ARN = `arn:aws:ecs:eu-west-1:${ACCOUNT}:cluster/prod`
+const SERVICE_ARN = `arn:aws:ecs:eu-west-1:${ACCOUNT}:service/prod/web`
+const TD_OLD = `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/web:4`
+const TD_NEW = `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/web:5`
+const DIGEST = `sha256:${'a'.repeat(64)}`
+const SHA = 'b'.repeat(40)
+const IMAGE = `${REGISTRY}/web@${DIGEST}`
+
+const TASK_DEFINITION: TaskDefinition = {
+  family: 'web',
+  networkMode: 'awsvpc',
+  requiresCompatibilities: ['FARGATE'],
+  cpu: '256',
+  memory: '512',
+  containerDefinitions: [
+    { name: 'web', image: 'placeholder', essential: true, portMappings: [{ containerPort: 8080 }] }
+  ]
+}
+
+const MUTATING = [RegisterTaskDefinitionCommand, UpdateServiceCommand, CreateRepositoryCommand]
+
+let workspace: string
+let tempDirs: string[] = []
+let printed: string[] = []
+const savedEnv = { ...process.env }
+const writeSpy = jest.spyOn(process.stdout, 'write')
+
+function deployment(d: Partial<Deployment>): Deployment {
+  return {
+    id: 'ecs-svc/5555',
+    status: 'PRIMARY',
+    taskDefinition: TD_NEW,
+    desiredCount: 2,
+    runningCount: 2,
+    pendingCount: 0,
+    failedTasks: 0,
+    rolloutState: 'COMPLETED',
+    createdAt: new Date(),
+    ...d
+  }
+}
+
+const currentService = {
+  serviceName: 'web',
+  serviceArn: SERVICE_ARN,
+  clusterArn: CLUSTER_ARN,
+  status: 'ACTIVE',
+  desiredCount: 2,
+  taskDefinition: TD_OLD,
+  deployments: [deployment({ id: 'ecs-svc/4444', taskDefinition: TD_OLD })],
+  events: []
+}
+
+/** A healthy account: the cluster and service exist, the image for this commit is in ECR, ECS completes. */
+function healthyAws(): void {
+  ecsMock
+    .on(DescribeClustersCommand)
+    .resolves({ clusters: [{ clusterName: 'prod', clusterArn: CLUSTER_ARN, status: 'ACTIVE' }] })
+  ecsMock.on(DescribeServicesCommand).resolves({
+    services: [{ ...currentService, taskDefinition: TD_NEW, deployments: [deployment({})] }]
+  })
+  ecsMock
+    .on(DescribeTaskDefinitionCommand)
+    .resolves({ taskDefinition: { ...TASK_DEFINITION, taskDefinitionArn: TD_OLD } })
+  ecsMock
+    .on(RegisterTaskDefinitionCommand)
+    .resolves({ taskDefinition: { ...TASK_DEFINITION, taskDefinitionArn: TD_NEW } })
+  ecsMock.on(UpdateServiceCommand).resolves({
+    service: {
+      ...currentService,
+      taskDefinition: TD_NEW,
+      deployments: [
+        deployment({ rolloutState: 'IN_PROGRESS', runningCount: 0 }),
+        ...currentService.deployments
+      ]
+    }
+  })
+  ecsMock.on(ListTasksCommand).resolves({ taskArns: [] })
+  ecsMock.on(DescribeTasksCommand).resolves({ tasks: [] })
+  ecrMock.on(DescribeRepositoriesCommand).resolves({
+    repositories: [{ repositoryName: 'web', registryId: ACCOUNT, repositoryUri: `${REGISTRY}/web` }]
+  })
+  ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST, imageTags: [] }] })
+  ecrMock.on(GetAuthorizationTokenCommand).resolves({
+    authorizationData: [
+      {
+        authorizationToken: Buffer.from('AWS:token-for-test').toString('base64'),
+        proxyEndpoint: `https://${REGISTRY}`,
+        expiresAt: new Date(Date.now() + 3600_000)
+      }
+    ]
+  })
+  logsMock.on(GetLogEventsCommand).resolves({ events: [] })
+}
+
+interface ExecCall {
+  command: string
+  args: string[]
+}
+let execCalls: ExecCall[] = []
+const fakeExec: Exec = async (command: string, args: string[], _options?: ExecOptions) => {
+  execCalls.push({ command, args })
+  if (command === 'git') return { exitCode: 0, stdout: `${SHA}\n`, stderr: '' }
+  return { exitCode: 1, stdout: '', stderr: 'docker is not available in this test' }
+}
+
+function setInputs(inputs: Record<string, string>): void {
+  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value
+}
+
+function annotations(kind: 'error' | 'warning' | 'notice'): string[] {
+  return printed
+    .join('')
+    .split('\n')
+    .filter(line => line.startsWith(`::${kind}`))
+}
+
+function sentCommands(): string[] {
+  return [...ecsMock.calls(), ...ecrMock.calls(), ...logsMock.calls()].map(
+    c => (c.args[0] as { constructor: { name: string } }).constructor.name
+  )
+}
+
+function mutatingSent(): string[] {
+  const names = new Set(MUTATING.map(c => c.name))
+  return sentCommands().filter(name => names.has(name))
+}
+
+async function runAction(options: { signal?: AbortSignal } = {}): Promise<number> {
+  process.exitCode = undefined
+  await run({ clients, exec: fakeExec, workspace, signal: options.signal ?? new AbortController().signal })
+  const code = Number(process.exitCode ?? 0)
+  process.exitCode = undefined
+  return code
+}
+
+const base = {
+  'aws-region': 'eu-west-1',
+  image: IMAGE,
+  'task-definition': 'td.json',
+  'container-name': 'web',
+  cluster: 'prod',
+  service: 'web'
+}
+
+beforeAll(() => {
+  workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'ecs-deploy-main-test-'))
+  tempDirs.push(workspace)
+  fs.writeFileSync(path.join(workspace, 'td.json'), JSON.stringify(TASK_DEFINITION, null, 2))
+})
+
+afterAll(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true })
+  tempDirs = []
+  writeSpy.mockRestore()
+})
+
+beforeEach(() => {
+  ecsMock.reset()
+  ecrMock.reset()
+  logsMock.reset()
+  healthyAws()
+  execCalls = []
+  printed = []
+  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key]
+  for (const key of ['GITHUB_STEP_SUMMARY', 'GITHUB_OUTPUT', 'GITHUB_STATE']) delete process.env[key]
+  process.env.GITHUB_SHA = SHA
+  process.env.RUNNER_TEMP = workspace
+  writeSpy.mockImplementation((chunk: string | Uint8Array) => {
+    printed.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString())
+    return true
+  })
+})
+
+afterEach(() => {
+  process.env = { ...savedEnv }
+})
+
+describe('a green deploy of a given image', () => {
+  test('plans, registers with the image pinned, updates the service and waits for our deployment', async () => {
+    setInputs(base)
+    expect(await runAction()).toBe(0)
+    expect(annotations('error')).toEqual([])
+    const register = ecsMock.commandCalls(RegisterTaskDefinitionCommand)
+    expect(register).toHaveLength(1)
+    expect(register[0].args[0].input.containerDefinitions?.[0].image).toBe(IMAGE)
+    const update = ecsMock.commandCalls(UpdateServiceCommand)
+    expect(update).toHaveLength(1)
+    expect(update[0].args[0].input).toMatchObject({ cluster: 'prod', service: 'web', taskDefinition: TD_NEW })
+    // The plan's reads come before the first mutating call.
+    const order = sentCommands()
+    expect(order.indexOf('DescribeServicesCommand')).toBeLessThan(
+      order.indexOf('RegisterTaskDefinitionCommand')
+    )
+    expect(order.indexOf('RegisterTaskDefinitionCommand')).toBeLessThan(order.indexOf('UpdateServiceCommand'))
+    // No docker for a given image.
+    expect(execCalls.filter(c => c.command === 'docker')).toEqual([])
+  })
+
+  test('without a service it only registers', async () => {
+    setInputs({ ...base, service: '' })
+    expect(await runAction()).toBe(0)
+    expect(mutatingSent()).toEqual(['RegisterTaskDefinitionCommand'])
+  })
+
+  test('with wait-for-service-stability false it does not poll after the update', async () => {
+    setInputs({ ...base, 'wait-for-service-stability': 'false' })
+    expect(await runAction()).toBe(0)
+    const order = sentCommands()
+    expect(order.slice(order.indexOf('UpdateServiceCommand') + 1)).toEqual([])
+  })
+
+  test('a reused image for this commit is deployed by digest with no docker build', async () => {
+    setInputs({ ...base, image: '', repository: 'web' })
+    expect(await runAction()).toBe(0)
+    expect(
+      ecsMock.commandCalls(RegisterTaskDefinitionCommand)[0].args[0].input.containerDefinitions?.[0].image
+    ).toBe(`${REGISTRY}/web@${DIGEST}`)
+    expect(execCalls.filter(c => c.command === 'docker' && c.args[0] === 'build')).toEqual([])
+  })
+})
+
+/** Inputs a user can get wrong: each ends with exit 1, one error annotation naming the input, nothing changed. */
+const badInputs: Array<[string, Record<string, string>, RegExp]> = [
+  ['no region', { 'aws-region': '' }, /aws-region/],
+  ['a region that is not one', { 'aws-region': 'Europe' }, /aws-region/],
+  ['repository and image both', { repository: 'web' }, /image/],
+  ['task-definition and its family both', { 'task-definition-family': 'web' }, /task-definition-family/],
+  ['desired-count not a number', { 'desired-count': 'three' }, /desired-count/],
+  ['wait-for-minutes zero', { 'wait-for-minutes': '0' }, /wait-for-minutes/],
+  ['max-failed-tasks zero', { 'max-failed-tasks': '0' }, /max-failed-tasks/],
+  ['propagate-tags unknown', { 'propagate-tags': 'ALL' }, /propagate-tags/],
+  ['a boolean that is not one', { rollback: 'maybe' }, /rollback/],
+  ['a tag with a space', { tags: 'a b' }, /tags/],
+  ['a platform that is not one', { image: '', repository: 'web', platforms: 'amd64' }, /platforms/],
+  ['a build-args line without =', { image: '', repository: 'web', 'build-args': 'JUSTAKEY' }, /build-args/],
+  ['a missing task definition file', { 'task-definition': 'missing.json' }, /missing\.json|task-definition/],
+  ['an unknown container', { 'container-name': 'api' }, /api/]
+]
+
+describe('bad inputs change nothing', () => {
+  test.each(badInputs)('%s', async (_name, overrides, names) => {
+    setInputs({ ...base, ...overrides })
+    expect(await runAction()).toBe(1)
+    const errors = annotations('error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(names)
+    expect(mutatingSent()).toEqual([])
+    expect(execCalls.filter(c => c.command === 'docker')).toEqual([])
+  })
+
+  test.each([
+    [
+      'the cluster',
+      () =>
+        ecsMock
+          .on(DescribeClustersCommand)
+          .resolves({ clusters: [], failures: [{ reason: 'MISSING', arn: CLUSTER_ARN }] }),
+      /prod/
+    ],
+    [
+      'the service',
+      () =>
+        ecsMock
+          .on(DescribeServicesCommand)
+          .resolves({ services: [], failures: [{ reason: 'MISSING', arn: SERVICE_ARN }] }),
+      /web/
+    ]
+  ])('%s not found', async (_name, arrange, names) => {
+    arrange()
+    setInputs(base)
+    expect(await runAction()).toBe(1)
+    const errors = annotations('error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(names)
+    expect(mutatingSent()).toEqual([])
+  })
+
+  test('a malformed task definition names the file and its line', async () => {
+    fs.writeFileSync(
+      path.join(workspace, 'bad.json'),
+      '{\n  "family": "web",\n  "containerDefinitions": [\n    {"name": }\n  ]\n}\n'
+    )
+    setInputs({ ...base, 'task-definition': 'bad.json' })
+    expect(await runAction()).toBe(1)
+    const errors = annotations('error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/file=bad\.json,line=4/)
+    expect(mutatingSent()).toEqual([])
+  })
+})
+
+describe('a red deploy', () => {
+  beforeEach(() => {
+    // The service is on our revision only until ECS gives up: our deployment fails with the breaker.
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          ...currentService,
+          taskDefinition: TD_NEW,
+          deployments: [
+            deployment({
+              rolloutState: 'FAILED',
+              runningCount: 0,
+              failedTasks: 3,
+              rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.'
+            }),
+            ...currentService.deployments
+          ]
+        }
+      ]
+    })
+  })
+
+  test('fails, rolls back to the revision the service ran before, and says so', async () => {
+    setInputs(base)
+    expect(await runAction()).toBe(1)
+    const updates = ecsMock.commandCalls(UpdateServiceCommand).map(c => c.args[0].input.taskDefinition)
+    expect(updates[0]).toBe(TD_NEW)
+    expect(updates).toContain(TD_OLD)
+    const errors = annotations('error')
+    expect(errors.length).toBeGreaterThanOrEqual(1)
+    expect(errors.at(-1)).toMatch(/Deployment failed/)
+  })
+
+  test('with rollback false it leaves the service where ECS left it', async () => {
+    setInputs({ ...base, rollback: 'false' })
+    expect(await runAction()).toBe(1)
+    expect(ecsMock.commandCalls(UpdateServiceCommand).map(c => c.args[0].input.taskDefinition)).toEqual([
+      TD_NEW
+    ])
+  })
+})
+
+describe('cancellation', () => {
+  test('a run cancelled before registering changes nothing', async () => {
+    setInputs(base)
+    const controller = new AbortController()
+    controller.abort()
+    expect(await runAction({ signal: controller.signal })).toBe(1)
+    expect(mutatingSent()).toEqual([])
+    expect(annotations('error')[0]).toMatch(/cancelled/i)
+  })
+
+  test('a run cancelled after registering does not update the service', async () => {
+    setInputs(base)
+    const controller = new AbortController()
+    ecsMock.on(RegisterTaskDefinitionCommand).callsFake(() => {
+      controller.abort()
+      return { taskDefinition: { ...TASK_DEFINITION, taskDefinitionArn: TD_NEW } }
+    })
+    expect(await runAction({ signal: controller.signal })).toBe(1)
+    expect(mutatingSent()).toEqual(['RegisterTaskDefinitionCommand'])
+  })
+})
