@@ -223,13 +223,36 @@ describe('checkRegisterInput', () => {
     [
       'Fargate in bridge mode',
       withChange(fargate, td => (td.networkMode = 'bridge')),
-      [refused('fargate-awsvpc', ['networkMode'], "Fargate only supports network mode 'awsvpc'.")]
+      [refused('fargate-awsvpc', ['networkMode'], 'Fargate only supports network mode ‘awsvpc’.')]
     ],
     [
       'Fargate without a network mode',
       withChange(fargate, td => delete td.networkMode),
-      [refused('fargate-awsvpc', ['requiresCompatibilities'], "Fargate only supports network mode 'awsvpc'.")]
+      [refused('fargate-awsvpc', ['requiresCompatibilities'], 'Fargate only supports network mode ‘awsvpc’.')]
     ],
+    [
+      'Fargate with ipcMode host',
+      withChange(fargate, td => (td.ipcMode = 'host')),
+      [
+        refused(
+          'fargate-ipc-mode',
+          ['ipcMode'],
+          'Tasks using the Fargate launch type do not support ipcMode.'
+        )
+      ]
+    ],
+    [
+      'a container hostname under awsvpc',
+      withChange(fargate, td => (container(td).hostname = 'web')),
+      [
+        refused(
+          'awsvpc-hostname',
+          ['containerDefinitions', 0, 'hostname'],
+          'hostname is not supported on container when networkMode=awsvpc.'
+        )
+      ]
+    ],
+    ['a container hostname in bridge mode', withChange(ec2, td => (container(td).hostname = 'worker')), []],
     [
       'Fargate 256 CPU with 4096 MiB',
       withChange(fargate, td => (td.memory = '4096')),

@@ -536,10 +536,46 @@ export const REGISTER_RULES: readonly RegisterRule[] = [
               'fargate-awsvpc',
               has(input, 'networkMode') ? ['networkMode'] : ['requiresCompatibilities'],
               'ClientException',
-              "Fargate only supports network mode 'awsvpc'."
+              'Fargate only supports network mode ‘awsvpc’.'
             )
           ]
         : []
+  },
+  {
+    id: 'fargate-ipc-mode',
+    title: 'Fargate has no ipcMode',
+    doc: `${REGISTER}#ECS-RegisterTaskDefinition-request-ipcMode`,
+    check: input =>
+      requiresFargate(input) && typeof input.ipcMode === 'string' && input.ipcMode !== ''
+        ? [
+            v(
+              'fargate-ipc-mode',
+              ['ipcMode'],
+              'ClientException',
+              'Tasks using the Fargate launch type do not support ipcMode.'
+            )
+          ]
+        : []
+  },
+  {
+    id: 'awsvpc-hostname',
+    title: 'hostname under awsvpc',
+    doc: `${API}/API_ContainerDefinition.html#ECS-Type-ContainerDefinition-hostname`,
+    check: input =>
+      input.networkMode !== 'awsvpc'
+        ? []
+        : containers(input).flatMap(([c, i]) =>
+            has(c, 'hostname')
+              ? [
+                  v(
+                    'awsvpc-hostname',
+                    ['containerDefinitions', i, 'hostname'],
+                    'ClientException',
+                    'hostname is not supported on container when networkMode=awsvpc.'
+                  )
+                ]
+              : []
+          )
   },
   {
     id: 'fargate-size',

@@ -987,7 +987,7 @@ function dropWhatEcsRefuses(
   const notices: SourceWarning[] = []
   for (const path of dropped) {
     const violation = drops.find(v => pathKey(dropPath(v)) === pathKey(path)) as Violation
-    const position = nearestPosition(ctx.positions, violation.path)
+    const position = ctx.tree ? nearestPosition(ctx.positions, violation.path) : undefined
     const shown = JSON.stringify(valueAt(input, violation.path))
     const note = registerRule(violation.rule)?.fixNote ?? 'ECS refuses it.'
     notices.unshift({
@@ -1000,6 +1000,7 @@ function dropWhatEcsRefuses(
     })
     forgetPosition(ctx.positions, path)
   }
+  notices.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0))
   return { input: fixed, notices }
 }
 
