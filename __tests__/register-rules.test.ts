@@ -143,6 +143,17 @@ describe('checkRegisterInput', () => {
       ]
     ],
     [
+      'an empty logDriver: required in its LogConfiguration, so no fix',
+      withChange(fargate, td => (container(td).logConfiguration = { logDriver: '', options: {} })),
+      [
+        refused(
+          'enum-value',
+          ['containerDefinitions', 0, 'logConfiguration', 'logDriver'],
+          ' is not a valid value for logDriver. The value must be one of [json-file,syslog,journald,gelf,fluentd,awslogs,splunk,awsfirelens]'
+        )
+      ]
+    ],
+    [
       'an empty credentialsParameter (aws-actions/amazon-ecs-deploy-task-definition #52)',
       withChange(fargate, td => (container(td).repositoryCredentials = { credentialsParameter: '' })),
       [

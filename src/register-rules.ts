@@ -82,6 +82,8 @@ interface EnumMember {
   values: readonly string[]
   /** Values ECS takes that the SDK's enum does not list. */
   alsoAccepted?: readonly string[]
+  /** A required member of its structure: an empty value cannot just be left out (no fix). */
+  required?: true
   /** Paths of the member in a request (`*` is every item of a list). */
   at: ReadonlyArray<RulePath | Array<string | number | '*'>>
 }
@@ -147,6 +149,7 @@ const ENUMS: readonly EnumMember[] = [
   },
   {
     field: 'condition',
+    required: true,
     values: ['START', 'COMPLETE', 'SUCCESS', 'HEALTHY'],
     at: [['containerDefinitions', '*', 'dependsOn', '*', 'condition']]
   },
@@ -157,26 +160,31 @@ const ENUMS: readonly EnumMember[] = [
   },
   {
     field: 'logDriver',
+    required: true,
     values: ['json-file', 'syslog', 'journald', 'gelf', 'fluentd', 'awslogs', 'splunk', 'awsfirelens'],
     at: [['containerDefinitions', '*', 'logConfiguration', 'logDriver']]
   },
   {
     field: 'firelensConfiguration.type',
+    required: true,
     values: ['fluentd', 'fluentbit'],
     at: [['containerDefinitions', '*', 'firelensConfiguration', 'type']]
   },
   {
     field: 'environmentFiles.type',
+    required: true,
     values: ['s3'],
     at: [['containerDefinitions', '*', 'environmentFiles', '*', 'type']]
   },
   {
     field: 'resourceRequirements.type',
+    required: true,
     values: ['GPU', 'InferenceAccelerator', 'NeuronDevice'],
     at: [['containerDefinitions', '*', 'resourceRequirements', '*', 'type']]
   },
   {
     field: 'ulimits.name',
+    required: true,
     values: [
       'core',
       'cpu',
@@ -496,7 +504,15 @@ export const REGISTER_RULES: readonly RegisterRule[] = [
             if (typeof value !== 'string') continue
             if (member.values.includes(value) || member.alsoAccepted?.includes(value)) continue
             const message = `${value} is not a valid value for ${member.field}. The value must be one of [${member.values.join(',')}]`
-            out.push(v('enum-value', path, 'ClientException', message, value === '' ? 'drop' : undefined))
+            out.push(
+              v(
+                'enum-value',
+                path,
+                'ClientException',
+                message,
+                value === '' && !member.required ? 'drop' : undefined
+              )
+            )
           }
         }
       }
