@@ -444,6 +444,15 @@ describe('checkRegisterInput', () => {
     expect(checkRegisterInput(input)).toEqual(expected)
   })
 
+  test('values from the request are shown with control characters escaped, at most 100 characters', () => {
+    const td = withChange(ec2, t => (t.networkMode = 'x\n::error::injected\r' + 'y'.repeat(200)))
+    const [violation] = checkRegisterInput(td)
+    expect(violation.message).toBe(
+      `x\\n::error::injected\\r${'y'.repeat(78)}… is not a valid value for networkMode. The value must be one of [bridge,host,awsvpc,none]`
+    )
+    expect(violation.message).not.toMatch(/[\n\r]/)
+  })
+
   test('a body that is not an object', () => {
     expect(checkRegisterInput([])).toEqual([
       refused('value-type', [], 'Start of list found where not expected.', 'SerializationException')

@@ -58,7 +58,17 @@ function containers(input: Obj): Array<[Obj, number]> {
   return out
 }
 
-const containerName = (c: Obj, i: number): string => (typeof c.name === 'string' ? c.name : `#${i}`)
+/**
+ * A value from the request as it appears in a message: control characters escaped (a message is printed,
+ * and a newline must not start a line of its own), at most 100 characters.
+ */
+export function shown(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = value.replace(/[\u0000-\u001f\u007f]/g, c => JSON.stringify(c).slice(1, -1))
+  return escaped.length > 100 ? `${escaped.slice(0, 100)}…` : escaped
+}
+
+const containerName = (c: Obj, i: number): string => (typeof c.name === 'string' ? shown(c.name) : `#${i}`)
 
 const API = 'https://docs.aws.amazon.com/AmazonECS/latest/APIReference'
 const GUIDE = 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide'
@@ -414,7 +424,7 @@ export const REGISTER_RULES: readonly RegisterRule[] = [
                 'container-name-format',
                 ['containerDefinitions', i, 'name'],
                 'ClientException',
-                `Container name '${c.name}' contains invalid characters. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.`
+                `Container name '${shown(c.name)}' contains invalid characters. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.`
               )
             ]
           : []
@@ -435,7 +445,7 @@ export const REGISTER_RULES: readonly RegisterRule[] = [
               'container-name-unique',
               ['containerDefinitions', i, 'name'],
               'ClientException',
-              `Duplicate container name '${c.name}'. Container names must be unique within a task definition.`
+              `Duplicate container name '${shown(c.name)}'. Container names must be unique within a task definition.`
             )
           )
         seen.add(c.name)
@@ -503,7 +513,7 @@ export const REGISTER_RULES: readonly RegisterRule[] = [
           for (const [value, path] of valuesAt(input, pattern)) {
             if (typeof value !== 'string') continue
             if (member.values.includes(value) || member.alsoAccepted?.includes(value)) continue
-            const message = `${value} is not a valid value for ${member.field}. The value must be one of [${member.values.join(',')}]`
+            const message = `${shown(value)} is not a valid value for ${member.field}. The value must be one of [${member.values.join(',')}]`
             out.push(
               v(
                 'enum-value',
