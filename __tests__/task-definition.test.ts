@@ -90,18 +90,46 @@ type Container = Record<string, unknown>
 const containerOf = (expected: Record<string, unknown>, i: number): Container =>
   (expected.containerDefinitions as Container[])[i]
 
-/** Corpus files whose load is expected to warn: [line, message pattern], plus how the input differs. */
+/**
+ * Corpus files whose load is expected to warn or to leave out what ECS refuses (a notice each): [line,
+ * message pattern], plus how the input differs.
+ */
 const CORPUS_WARNINGS: Record<
   string,
-  { warnings: Array<[number, RegExp]>; adjust: (e: Record<string, unknown>) => void }
+  {
+    warnings: Array<[number, RegExp]>
+    notices?: Array<[number, RegExp]>
+    adjust: (e: Record<string, unknown>) => void
+  }
 > = {
-  // "containerPort": "3000" – a string where ECS takes an integer.
+  // "tags": [] – ECS answers "Tags can not be empty."
+  '016-saida-describe-secrets.json': {
+    warnings: [],
+    notices: [[111, /^tags was left out \(tags is \[\]\).*"Tags can not be empty\."$/]],
+    adjust: e => {
+      delete e.tags
+    }
+  },
+  // "containerPort": "3000" – a string where ECS takes an integer; an empty credentialsParameter; "tags": [].
   '021-repo-credentials-nulls.json': {
     warnings: [
       [12, /portMappings\[0\]\.containerPort should be a number, not the string "3000"; it was converted/]
     ],
+    notices: [
+      [37, /^containerDefinitions\[0\]\.repositoryCredentials was left out \(.*credentialsParameter is ""\)/],
+      [51, /^tags was left out/]
+    ],
     adjust: e => {
       ;(containerOf(e, 0).portMappings as Container[])[0].containerPort = 3000
+      delete containerOf(e, 0).repositoryCredentials
+      delete e.tags
+    }
+  },
+  '039-xyo-empty-image.json': {
+    warnings: [],
+    notices: [[53, /^tags was left out/]],
+    adjust: e => {
+      delete e.tags
     }
   },
   // An ECS agent test file: inferenceDevices is not a ContainerDefinition member of the API.
@@ -135,6 +163,9 @@ describe('the corpus of real task definitions', () => {
     expect(loaded.input).toEqual(expected)
     expect(loaded.warnings.map(w => [w.line, w.message])).toEqual(
       (known?.warnings ?? []).map(([line, message]) => [line, expect.stringMatching(message)])
+    )
+    expect(loaded.notices.map(n => [n.line, n.message])).toEqual(
+      (known?.notices ?? []).map(([line, message]) => [line, expect.stringMatching(message)])
     )
     for (const key of READ_ONLY) expect(loaded.input).not.toHaveProperty(key)
     expect(loaded.input).not.toHaveProperty('taskDefinition')
@@ -310,7 +341,12 @@ describe('the corpus of real task definitions', () => {
       l => l.input.containerDefinitions![0].logConfiguration?.options?.mode,
       'non-blocking'
     ],
-    ['016-saida-describe-secrets.json', 'empty tags kept in the input', l => l.input.tags, []],
+    [
+      '016-saida-describe-secrets.json',
+      'empty tags left out (ECS refuses them)',
+      l => l.input.tags,
+      undefined
+    ],
     ['017-youspeak-api.json', 'secrets', l => l.input.containerDefinitions![0].secrets?.length, 13],
     [
       '017-youspeak-api.json',
@@ -338,9 +374,9 @@ describe('the corpus of real task definitions', () => {
     ],
     [
       '021-repo-credentials-nulls.json',
-      'empty credentialsParameter kept',
+      'empty credentialsParameter left out with its repositoryCredentials (ECS refuses it)',
       l => l.input.containerDefinitions![0].repositoryCredentials,
-      { credentialsParameter: '' }
+      undefined
     ],
     ['021-repo-credentials-nulls.json', 'empty taskRoleArn kept', l => l.input.taskRoleArn, ''],
     [

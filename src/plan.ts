@@ -12,6 +12,7 @@ import { circuitBreakerThreshold, type ActionInputs } from './inputs.js'
 import { parseRepositoryInput } from './ecr.js'
 import { parseImageReference } from './image.js'
 import {
+  assertRegistrable,
   fromDescribedTaskDefinition,
   loadTaskDefinitionFile,
   selectContainer,
@@ -76,6 +77,15 @@ export async function makePlan(inputs: ActionInputs, clients: AwsClients, worksp
     base = fromDescribedTaskDefinition(described.taskDefinition, described.tags, label)
   }
 
+  for (const n of base.notices) {
+    core.notice(n.message, {
+      title: 'Task definition',
+      file: n.file ? relativeToWorkspace(n.file, workspace) : undefined,
+      startLine: n.line,
+      startColumn: n.column
+    })
+  }
+
   let containerName: string | undefined
   if (repository || image) {
     containerName = selectContainer(base, inputs.containerName).name
@@ -83,6 +93,8 @@ export async function makePlan(inputs: ActionInputs, clients: AwsClients, worksp
     selectContainer(base, inputs.containerName)
     containerName = inputs.containerName
   }
+  // What ECS's RegisterTaskDefinition would refuse fails here, before any login, build or push.
+  assertRegistrable(base, repository || image ? containerName : undefined)
 
   const desiredCount = inputs.desiredCount ?? service?.desiredCount ?? 1
   return {

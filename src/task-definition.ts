@@ -27,6 +27,14 @@ import type {
   TaskDefinition
 } from '@aws-sdk/client-ecs'
 import { DeployError, errorMessage } from './errors.js'
+import {
+  applyDrops,
+  checkRegisterInput,
+  dropPath,
+  formatRulePath,
+  registerRule,
+  type Violation
+} from './register-rules.js'
 
 export interface SourceWarning {
   message: string
@@ -44,6 +52,11 @@ export interface LoadedTaskDefinition {
   source: string
   file?: string
   warnings: SourceWarning[]
+  /**
+   * What was changed so that ECS takes it (e.g. an empty `tags` list left out), one notice each, with the
+   * position of what was left out.
+   */
+  notices: SourceWarning[]
   /**
    * Line/column of a path of `input` in the file, e.g. ['containerDefinitions', 1, 'image'], when known.
    * Object members point at their key, list items at the item. Paths are those of `input`: for a file with
@@ -943,14 +956,162 @@ function build(
     }
   })
 
+  const fixed = dropWhatEcsRefuses(input, ctx)
   return {
-    input: input as unknown as RegisterTaskDefinitionCommandInput,
+    input: fixed.input as unknown as RegisterTaskDefinitionCommandInput,
     tags,
     source,
     file: ctx.file,
     warnings: ctx.warnings,
+    notices: fixed.notices,
     positions: ctx.positions
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// What RegisterTaskDefinition refuses (src/register-rules.ts): fixed where the intent is clear, else refused.
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Leaves out what ECS refuses and what, left out, means what was written: an empty `tags` list, an empty
+ * string for an enumerated member (`pidMode: ""`), an empty `credentialsParameter`. One notice each, at the
+ * position of what was left out; `ctx.positions` follows the change (list items after a dropped one move up).
+ */
+function dropWhatEcsRefuses(
+  input: Record<string, unknown>,
+  ctx: CleanContext
+): { input: Record<string, unknown>; notices: SourceWarning[] } {
+  const drops = checkRegisterInput(input).filter(v => v.fix === 'drop')
+  if (drops.length === 0) return { input, notices: [] }
+  const { input: fixed, dropped } = applyDrops(input, drops)
+  const notices: SourceWarning[] = []
+  for (const path of dropped) {
+    const violation = drops.find(v => pathKey(dropPath(v)) === pathKey(path)) as Violation
+    const position = ctx.tree ? nearestPosition(ctx.positions, violation.path) : undefined
+    const shown = JSON.stringify(valueAt(input, violation.path))
+    const note = registerRule(violation.rule)?.fixNote ?? 'ECS refuses it.'
+    notices.unshift({
+      message:
+        `${formatRulePath(path)} was left out (${formatRulePath(violation.path)} is ${shown}): ${note} ` +
+        `ECS would answer ${violation.exception}: "${violation.message}"`,
+      file: ctx.file,
+      line: position?.line,
+      column: position?.column
+    })
+    forgetPosition(ctx.positions, path)
+  }
+  notices.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0))
+  return { input: fixed, notices }
+}
+
+function valueAt(root: unknown, path: Path): unknown {
+  let current = root
+  for (const step of path) {
+    if (current === null || typeof current !== 'object') return undefined
+    current = (current as Record<string | number, unknown>)[step]
+  }
+  return current
+}
+
+/** The position of a path, or of the nearest enclosing member that has one. */
+function nearestPosition(positions: Map<string, Position>, path: Path): Position | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const position = positions.get(pathKey(path.slice(0, n)))
+    if (position) return position
+  }
+  return undefined
+}
+
+/** Forget the positions under a dropped path; when it was a list item, the items after it move up one. */
+function forgetPosition(positions: Map<string, Position>, dropped: Path): void {
+  const parent = dropped.slice(0, -1)
+  const index = dropped[dropped.length - 1]
+  const moved: Array<[string, Position]> = []
+  for (const [key, position] of [...positions]) {
+    const path = JSON.parse(key) as Path
+    const under = dropped.every((p, i) => path[i] === p)
+    if (under) {
+      positions.delete(key)
+      continue
+    }
+    const sibling = parent.every((p, i) => path[i] === p)
+    const at = path[parent.length]
+    if (typeof index === 'number' && sibling && typeof at === 'number' && at > index) {
+      positions.delete(key)
+      moved.push([pathKey([...parent, at - 1, ...path.slice(parent.length + 1)]), position])
+    }
+  }
+  for (const [key, position] of moved) positions.set(key, position)
+}
+
+/** The longest image reference the image phase can put in: registry host, "/", ECR name, "@sha256:" digest. */
+const LONGEST_IMAGE_REFERENCE = 255 + 1 + 256 + '@sha256:'.length + 64
+
+/**
+ * Fails with one DeployError (phase plan, title naming the rule, file:line:column of the first finding) when
+ * ECS would refuse to register the task definition. Runs in the plan, before any login, build or push.
+ *
+ * `newImageFor` is the container that gets the new image, when one is deployed: its image is counted as
+ * the longest reference the image phase can produce. That makes this check final: rendering only puts an
+ * image into that one container, so it cannot turn a task definition ECS takes into one it refuses (an
+ * empty new image is refused by renderTaskDefinition itself), and the rendered definition is not checked
+ * again.
+ */
+export function assertRegistrable(loaded: LoadedTaskDefinition, newImageFor?: string): void {
+  const preview = structuredClone(loaded.input) as unknown as Record<string, unknown>
+  if (loaded.tags?.length && preview.tags === undefined) preview.tags = loaded.tags
+  if (newImageFor !== undefined) {
+    const containers = (preview.containerDefinitions ?? []) as Array<Record<string, unknown>>
+    const target = containers.find(c => c.name === newImageFor)
+    if (target) target.image = 'x'.repeat(LONGEST_IMAGE_REFERENCE)
+  }
+  const violations = checkRegisterInput(preview).filter(v => v.fix === undefined)
+  if (violations.length === 0) return
+  throw refusedError(loaded, violations, newImageFor !== undefined)
+}
+
+function refusedError(
+  loaded: LoadedTaskDefinition,
+  violations: Violation[],
+  imageCounted: boolean
+): DeployError {
+  const locate = (path: Path): { line: number; column: number } | undefined => {
+    for (let n = path.length; n >= 0; n--) {
+      const position = loaded.locate(path.slice(0, n))
+      if (position) return position
+    }
+    return undefined
+  }
+  const [first] = violations
+  const rule = registerRule(first.rule)
+  const where = (v: Violation): string => {
+    const position = loaded.file ? locate(v.path) : undefined
+    const at = loaded.file ? `${loaded.file}${position ? `:${position.line}:${position.column}` : ''}: ` : ''
+    return `${at}${formatRulePath(v.path)}: ${v.exception}: ${v.message}`
+  }
+  const position = loaded.file ? locate(first.path) : undefined
+  const lines = violations.slice(0, 5).map(where)
+  if (violations.length > 5) lines.push(`… and ${violations.length - 5} more`)
+  const origin = loaded.file
+    ? ''
+    : `Task definition ${loaded.source} (read from ECS, no file) would be refused by RegisterTaskDefinition. `
+  const size = first.rule === 'size-limit' && imageCounted ? ' (the new image counted at its longest)' : ''
+  const hint = [
+    rule
+      ? `ECS refuses this (rule ${rule.id}, see ${rule.doc}); nothing was built, pushed or registered.`
+      : '',
+    loaded.file
+      ? ''
+      : 'It comes from a revision registered before: register a corrected revision, or give the task-definition input a file.'
+  ]
+    .filter(Boolean)
+    .join(' ')
+  return new DeployError(
+    'plan',
+    `ECS would refuse the task definition: ${rule?.title ?? first.rule}`,
+    origin + lines.join('\n') + size,
+    { file: loaded.file, line: position?.line, column: position?.column, hint }
+  )
 }
 
 /** Parse a task definition file's text. `file` names it in messages and picks the format by extension. */

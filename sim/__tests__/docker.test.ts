@@ -55,7 +55,9 @@ async function deploy(
 ): Promise<Service> {
   await ecs.send(new CreateClusterCommand({ clusterName: cluster }))
   for (const containerDefinitions of defs)
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: cluster, containerDefinitions }))
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({ family: cluster, memory: '512', containerDefinitions })
+    )
   await ecs.send(
     new CreateServiceCommand({
       cluster,

@@ -338,6 +338,7 @@ describe('tasks and logs', () => {
           {
             name: 'main',
             image: 'job:1',
+            memory: 128,
             logConfiguration: {
               logDriver: 'awslogs',
               options: { 'awslogs-group': '/ecs/job', 'awslogs-stream-prefix': 'run' }
@@ -407,7 +408,10 @@ describe('errors as ECS returns them', () => {
   beforeEach(async () => {
     await ecs.send(new CreateClusterCommand({ clusterName: 'errs' }))
     await ecs.send(
-      new RegisterTaskDefinitionCommand({ family: 'ok', containerDefinitions: [{ name: 'a', image: 'x:1' }] })
+      new RegisterTaskDefinitionCommand({
+        family: 'ok',
+        containerDefinitions: [{ name: 'a', image: 'x:1', memory: 128 }]
+      })
     )
     await ecs.send(
       new CreateServiceCommand({ cluster: 'errs', serviceName: 'svc', taskDefinition: 'ok', desiredCount: 1 })
@@ -491,7 +495,7 @@ describe('errors as ECS returns them', () => {
         ecs.send(
           new RegisterTaskDefinitionCommand({
             family: 'bad family',
-            containerDefinitions: [{ name: 'a', image: 'x' }]
+            containerDefinitions: [{ name: 'a', image: 'x', memory: 128 }]
           })
         ),
       name: 'ClientException',
@@ -538,7 +542,9 @@ describe('task definitions', () => {
       ecs.send(
         new RegisterTaskDefinitionCommand({
           family: 'api',
-          containerDefinitions: [{ name: 'api', image, healthCheck: { command: ['CMD', 'true'] } }],
+          containerDefinitions: [
+            { name: 'api', image, memory: 256, healthCheck: { command: ['CMD', 'true'] } }
+          ],
           tags: [{ key: 'team', value: 'core' }]
         })
       )

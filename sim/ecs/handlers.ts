@@ -21,6 +21,7 @@ import {
   taskId
 } from './core.js'
 import type { Deployment, DeploymentConfig, EcsRegion, Service, TaskDefinition } from './state.js'
+import { checkRegisterInput } from '../../src/register-rules.js'
 
 export interface EcsCall {
   ctx: SimContext
@@ -30,7 +31,6 @@ export interface EcsCall {
 
 type Handler = (call: EcsCall) => Json | Promise<Json>
 
-const FAMILY_RE = /^[a-zA-Z0-9_-]{1,255}$/
 const NAME_RE = /^[a-zA-Z0-9_-]{1,255}$/
 
 function tdNotFound(): AwsError {
@@ -176,31 +176,15 @@ function normalizeContainer(raw: Json, i: number): Json {
 }
 
 function registerTaskDefinition({ ctx, r, input }: EcsCall): Json {
-  const family = str(input, 'family')
-  if (!family) throw new AwsError('ClientException', 'Family should not be null or empty.')
-  if (!FAMILY_RE.test(family))
-    throw new AwsError(
-      'ClientException',
-      'Family contains invalid characters. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.'
-    )
-  const raw = list(input, 'containerDefinitions')
-  if (!raw || raw.length === 0) throw new AwsError('ClientException', 'Container list cannot be empty.')
+  // What ECS refuses, from the table the action's plan uses too (src/register-rules.ts, sim/README.md):
+  // the first finding, as ECS's exception and message.
+  const [refused] = checkRegisterInput(input)
+  if (refused) throw new AwsError(refused.exception, refused.message)
+  const family = str(input, 'family') as string
+  const raw = list(input, 'containerDefinitions') as Json[]
   const containerDefinitions = raw.map(normalizeContainer)
-  const names = new Set(containerDefinitions.map(c => c.name))
-  if (names.size !== containerDefinitions.length)
-    throw new AwsError('ClientException', 'Container names must be unique within a task definition.')
-  if (!containerDefinitions.some(c => c.essential !== false))
-    throw new AwsError('ClientException', 'A task definition must have at least one essential container.')
   const requires = strList(input, 'requiresCompatibilities') ?? []
   const networkMode = str(input, 'networkMode') ?? (requires.includes('FARGATE') ? undefined : 'bridge')
-  if (requires.includes('FARGATE')) {
-    if (networkMode !== 'awsvpc')
-      throw new AwsError('ClientException', "Fargate only supports network mode 'awsvpc'.")
-    if (input.cpu === undefined)
-      throw new AwsError('ClientException', "Fargate requires that 'cpu' be defined at the task level.")
-    if (input.memory === undefined)
-      throw new AwsError('ClientException', "Fargate requires that 'memory' be defined at the task level.")
-  }
   const revisions = r.taskDefinitions.get(family) ?? []
   const revision = revisions.length + 1
   const arn = r.arn(`task-definition/${family}:${revision}`)
