@@ -690,7 +690,7 @@ const fileRows: HostileCase[] = [
     base: 'build',
     inputs: { 'task-definition': 'td.json' },
     files: { 'td.json': fixture('ec2-no-memory.json') },
-    expect: { exitCode: 1, errors: 1, file: 'td.json', line: [1, 5] }
+    expect: { exitCode: 1, errors: 1, file: 'td.json', line: [1, 4, 5] }
   },
   {
     name: 'register-time: a family with spaces and shell characters',

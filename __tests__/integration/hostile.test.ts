@@ -302,7 +302,14 @@ describe('check: what a row calls wrong', () => {
     {
       name: 'an error that does not name the input',
       c: row,
-      run: runWith({ errors: [{ title: 'Docker build failed', message: 'network bogus not found' }] }),
+      run: runWith({
+        errors: [
+          {
+            title: 'Docker build failed',
+            message: 'docker build exited with code 1: network bogus not found'
+          }
+        ]
+      }),
       calls: [],
       problem: /does not name input "network"/
     },
@@ -404,7 +411,7 @@ describe('check: what a row calls wrong', () => {
       names: false
     },
     { message: 'the service was not changed', input: 'service', names: false }
-  ])('namesInput($input) on "$message": $names', ({ message, input, names }) => {
+  ])('namesInput($input): $names for %#', ({ message, input, names }) => {
     expect(namesInput({ message }, input)).toBe(names)
   })
 })
