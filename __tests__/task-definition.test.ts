@@ -845,12 +845,12 @@ describe('selectContainer', () => {
   test.each([
     [
       'worker',
-      'Input "container-name": container "worker" is not in task definition ecs/td.json. Containers: app, nginx',
+      'Input "container-name": Container "worker" is not in task definition ecs/td.json. Containers: app, nginx',
       undefined
     ],
     [
       'ngnix',
-      'Input "container-name": container "ngnix" is not in task definition ecs/td.json. Containers: app, nginx',
+      'Input "container-name": Container "ngnix" is not in task definition ecs/td.json. Containers: app, nginx',
       'Did you mean "nginx"?'
     ]
   ])('container %s not found lists the containers', (name, message, hint) => {
@@ -1040,7 +1040,7 @@ describe('fromDescribedTaskDefinition', () => {
     )
     const error = thrown(() => selectContainer(loaded, 'web'))
     expect(error.message).toBe(
-      'Input "container-name": container "web" is not in task definition service web (current task definition). Containers: app, sidecar'
+      'Input "container-name": Container "web" is not in task definition service web (current task definition). Containers: app, sidecar'
     )
     expect(error.file).toBeUndefined()
   })

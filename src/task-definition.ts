@@ -1081,7 +1081,7 @@ export function selectContainer(loaded: LoadedTaskDefinition, containerName?: st
       throw new DeployError(
         'plan',
         'Container not found',
-        `Input "container-name": container ${quote(containerName)} is not in task definition ` +
+        `Input "container-name": Container ${quote(containerName)} is not in task definition ` +
           `${boundMessage(loaded.source, 200)}. Containers: ${listNames(names)}`,
         {
           file: loaded.file,
