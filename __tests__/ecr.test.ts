@@ -378,7 +378,7 @@ describe('resolveRepository', () => {
       title: 'ECR repository not found',
       hint: 'create it or set create-repository: true'
     })
-    expect(e.message).toContain('my-app')
+    expect(e.message).toBe('Input "repository": ECR repository "my-app" does not exist')
     expect(ecrMock.commandCalls(CreateRepositoryCommand)).toHaveLength(0)
   })
 
@@ -409,6 +409,7 @@ describe('resolveRepository', () => {
       resolveRepository(ecr, '123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app', false, noSleep)
     )
     expect(e).toMatchObject({ phase: 'plan', title: 'ECR repository in another region' })
+    expect(e.message).toMatch(/^Input "repository": /)
     expect(e.hint).toContain('us-east-1')
     expect(ecrMock.calls()).toHaveLength(0)
   })

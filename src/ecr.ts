@@ -255,7 +255,7 @@ export async function resolveRepository(
       throw new DeployError(
         'plan',
         'ECR repository in another region',
-        `repository ${repository} is in ${ecrHost.region}, but the action talks to ECR in ${region}`,
+        `Input "repository": ${quote(repository, 300)} is in ${ecrHost.region}, but the action talks to ECR in ${region}`,
         { hint: `set aws-region: ${ecrHost.region}, or give the repository by name` }
       )
     }
@@ -289,7 +289,7 @@ export async function resolveRepository(
       throw new DeployError(
         'plan',
         'ECR repository not found',
-        `repository ${input.name} does not exist${where}`,
+        `Input "repository": ECR repository ${quote(input.name, 256)} does not exist${where}`,
         {
           hint: 'create it or set create-repository: true'
         }
@@ -325,7 +325,7 @@ export async function resolveRepository(
       throw new DeployError(
         'plan',
         'ECR repository not found',
-        `repository ${input.name} could not be created${where}`
+        `Input "repository": ECR repository ${quote(input.name, 256)} could not be created${where}`
       )
     }
   }
