@@ -1132,6 +1132,15 @@ describe('loadTaskDefinitionFile', () => {
     }
   })
 
+  test('a file over 1 MiB is not read', async () => {
+    fs.writeFileSync(path.join(workspace, 'ecs', 'huge.json'), `{"family": "${'x'.repeat(1024 * 1024)}"}`)
+    const error = await loadTaskDefinitionFile('ecs/huge.json', workspace).catch((e: unknown) => e)
+    expect(error).toMatchObject({ phase: 'plan', title: 'Invalid input: task-definition' })
+    expect((error as DeployError).message).toBe(
+      'Input "task-definition": ecs/huge.json is 1048590 bytes, more than the 1048576 this input takes'
+    )
+  })
+
   test('a symlink inside the workspace points the annotation at the real file', async () => {
     fs.symlinkSync('td.yml', path.join(workspace, 'ecs', 'link.yml'))
     const loaded = await loadTaskDefinitionFile('ecs/link.yml', workspace)
