@@ -243,8 +243,19 @@ describe('parseRepositoryInput', () => {
         registryId: '123456789012'
       }
     ],
+    [
+      '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/my-app',
+      {
+        name: 'my-app',
+        registry: '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn',
+        registryId: '123456789012'
+      }
+    ],
+    // Loopback registries (a local ECR such as sim/): the only non-AWS hosts taken.
     ['127.0.0.1:5001/my-app', { name: 'my-app', registry: '127.0.0.1:5001' }],
-    ['localhost/my-app', { name: 'my-app', registry: 'localhost' }]
+    ['localhost/my-app', { name: 'my-app', registry: 'localhost' }],
+    ['localhost:5000/team/my-app', { name: 'team/my-app', registry: 'localhost:5000' }],
+    ['[::1]:5001/my-app', { name: 'my-app', registry: '[::1]:5001' }]
   ])('%p', (value, expected) => {
     expect(parseRepositoryInput(value)).toEqual(expected)
   })
@@ -253,15 +264,32 @@ describe('parseRepositoryInput', () => {
     ['', /empty/],
     ['a', /2 to 256/],
     ['x'.repeat(257), /2 to 256/],
-    ['My-App', /not a valid ECR repository name/],
-    ['my app', /not a valid ECR repository name/],
-    ['-app', /not a valid ECR repository name/],
-    ['app-', /not a valid ECR repository name/],
-    ['a//b', /not a valid ECR repository name/],
+    ['My-App', /is not an ECR repository name or URI/],
+    ['my app', /is not an ECR repository name or URI/],
+    ['-app', /is not an ECR repository name or URI/],
+    ['app-', /is not an ECR repository name or URI/],
+    ['a//b', /is not an ECR repository name or URI/],
     ['my-app:latest', /must not contain a tag/],
     ['127.0.0.1:5001/my-app:v1', /must not contain a tag/],
     [`my-app@sha256:${'a'.repeat(64)}`, /digest/],
-    ['https://123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app', /URL scheme/]
+    ['https://123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app', /URL scheme/],
+    // Paths, not repositories: once parsed as registry "..", now refused as what they are.
+    ['../etc', /"\.\.\/etc" is not an ECR repository name or URI/],
+    ['./my-app', /is not an ECR repository name or URI/],
+    ['/my-app', /is not an ECR repository name or URI/],
+    ['my-app/', /is not an ECR repository name or URI/],
+    ['a__b', /is not an ECR repository name or URI/],
+    ['a--b', /is not an ECR repository name or URI/],
+    // Other registries: this input pushes to ECR only.
+    ['ghcr.io/owner/app', /names the registry "ghcr\.io", which is not an ECR registry/],
+    ['public.ecr.aws/team/app', /names the registry "public\.ecr\.aws", which is not an ECR registry/],
+    ['registry.example.com:5000/app', /which is not an ECR registry/],
+    ['10.0.0.1:5001/app', /which is not an ECR registry/],
+    ['12345.dkr.ecr.eu-west-1.amazonaws.com/app', /which is not an ECR registry/],
+    ['123456789012.dkr.ecr.eu-west-1.amazonaws.com.evil.io/app', /which is not an ECR registry/],
+    // What the message quotes is bounded and inert.
+    ['x\n::error::y', /"x\\n:\\u003aerror:\\u003ay" must not contain a tag/],
+    [`${'a'.repeat(300)}/b`, /"a{79}…" has a name of 302 characters/]
   ])('rejects %p', (value, message) => {
     let error: unknown
     try {
@@ -270,8 +298,9 @@ describe('parseRepositoryInput', () => {
       error = e
     }
     expect(error).toBeInstanceOf(DeployError)
-    expect(error).toMatchObject({ phase: 'inputs', title: 'Invalid repository' })
-    expect((error as Error).message).toMatch(/^repository: /)
+    expect(error).toMatchObject({ phase: 'inputs', title: 'Invalid input: repository' })
+    expect((error as Error).message).toMatch(/^Input "repository": /)
+    expect((error as Error).message).not.toMatch(/[\n\r]|::/)
     expect((error as Error).message).toMatch(message)
   })
 })
@@ -349,7 +378,7 @@ describe('resolveRepository', () => {
       title: 'ECR repository not found',
       hint: 'create it or set create-repository: true'
     })
-    expect(e.message).toContain('my-app')
+    expect(e.message).toBe('Input "repository": ECR repository "my-app" does not exist')
     expect(ecrMock.commandCalls(CreateRepositoryCommand)).toHaveLength(0)
   })
 
@@ -380,6 +409,7 @@ describe('resolveRepository', () => {
       resolveRepository(ecr, '123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app', false, noSleep)
     )
     expect(e).toMatchObject({ phase: 'plan', title: 'ECR repository in another region' })
+    expect(e.message).toMatch(/^Input "repository": /)
     expect(e.hint).toContain('us-east-1')
     expect(ecrMock.calls()).toHaveLength(0)
   })

@@ -168,7 +168,14 @@ describe('parseImageReference', () => {
     ['a//b', /invalid repository name/],
     ['app-/x', /invalid repository name/],
     ['my app', /whitespace/],
-    ['bad_host!.io/app', /invalid registry/]
+    ['bad_host!.io/app', /invalid registry/],
+    // A path is not an image: ".." is no registry.
+    ['../etc:1', /has an invalid registry "\.\."/],
+    ['./app', /has an invalid registry "\."/],
+    // What the message quotes is bounded and inert.
+    ['app\u0000x', /"app\\u0000x" has an invalid repository name/],
+    ['app:1@sha256:::error::x', /has an invalid digest "sha256:\\u003a\\u003aerror:\\u003ax"/],
+    [`${'a'.repeat(300)}:1`, /^Input "image": "a{79}…" has a repository name longer than 255/]
   ])('rejects %p', (ref, message) => {
     let caught: unknown
     try {
@@ -179,8 +186,10 @@ describe('parseImageReference', () => {
     expect(caught).toBeInstanceOf(DeployError)
     const e = caught as DeployError
     expect(e.phase).toBe('inputs')
-    expect(e.message).toMatch(/^image: /)
+    expect(e.message).toMatch(/^Input "image": /)
+    expect(e.title).toBe('Invalid input: image')
     expect(e.message).toMatch(message)
+    expect(e.message).not.toMatch(/\p{Cc}|::/u)
   })
 })
 

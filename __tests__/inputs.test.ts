@@ -1,5 +1,13 @@
 import { describe, expect, test } from '@jest/globals'
-import { circuitBreakerThreshold, parseBuildArgs, parseList, readInputs } from '../src/inputs.js'
+import {
+  circuitBreakerThreshold,
+  NETWORK_MODES,
+  parseBoolean,
+  parseBuildArgs,
+  parseList,
+  parseNetwork,
+  readInputs
+} from '../src/inputs.js'
 import { DeployError } from '../src/errors.js'
 
 /** Inputs as the runner passes them: by name, '' when not set. */
@@ -49,6 +57,12 @@ describe('readInputs', () => {
     ['wait-for-minutes', { 'wait-for-minutes': '0' }, {}, /wait-for-minutes/],
     ['max-failed-tasks', { 'max-failed-tasks': '0' }, {}, /max-failed-tasks.*out of range/],
     ['force-new-deployment', { 'force-new-deployment': 'maybe' }, {}, /"maybe" is not a boolean/],
+    [
+      'network',
+      { network: 'bogus' },
+      {},
+      /"bogus" is not a build network mode; it takes default, none, host/
+    ],
     ['image', { image: 'x:1' }, {}, /either repository .* or image/],
     ['task-definition-family', { 'task-definition-family': 'web' }, {}, /either task-definition/],
     ['tags', { tags: 'ok, not ok' }, {}, /"not ok" is not a valid image tag/],
@@ -97,7 +111,7 @@ describe('readInputs', () => {
         'wait-for-minutes': '2.5',
         'max-failed-tasks': '2',
         rollback: 'False',
-        'skip-existing': 'no',
+        'skip-existing': 'FALSE',
         'propagate-tags': 'service',
         'enable-ecs-managed-tags': 'true'
       }),
@@ -141,5 +155,141 @@ describe('helpers', () => {
     [1000, 200]
   ])('circuit breaker threshold for desired %i is %i', (desired, threshold) => {
     expect(circuitBreakerThreshold(desired)).toBe(threshold)
+  })
+})
+
+/** The DeployError `fn` throws (fails the test when it throws nothing). */
+function thrown(fn: () => unknown): DeployError {
+  try {
+    fn()
+  } catch (error) {
+    expect(error).toBeInstanceOf(DeployError)
+    return error as DeployError
+  }
+  throw new Error('expected an error')
+}
+
+const BOOLEAN_INPUTS = [
+  'create-repository',
+  'skip-existing',
+  'force-new-deployment',
+  'wait-for-service-stability',
+  'rollback',
+  'enable-ecs-managed-tags'
+] as const
+const FIELD: Record<(typeof BOOLEAN_INPUTS)[number], string> = {
+  'create-repository': 'createRepository',
+  'skip-existing': 'skipExisting',
+  'force-new-deployment': 'forceNewDeployment',
+  'wait-for-service-stability': 'waitForServiceStability',
+  rollback: 'rollback',
+  'enable-ecs-managed-tags': 'enableEcsManagedTags'
+}
+
+describe('booleans: exactly what core.getBooleanInput takes', () => {
+  test.each<[string, boolean]>([
+    ['true', true],
+    ['True', true],
+    ['TRUE', true],
+    ['false', false],
+    ['False', false],
+    ['FALSE', false],
+    ['  true ', true],
+    ['\tFALSE\n', false]
+  ])('%p is %p', (value, expected) => {
+    expect(parseBoolean('rollback', value)).toBe(expected)
+  })
+
+  test.each<[string, RegExp]>([
+    ['yes', /write true:/],
+    ['on', /write true:/],
+    ['1', /write true:/],
+    ['Y', /write true:/],
+    ['no', /write false:/],
+    ['off', /write false:/],
+    ['0', /write false:/],
+    ['tRUE', /use true or false/],
+    ['fAlse', /use true or false/],
+    ['truee', /use true or false/],
+    ['t', /use true or false/],
+    ['"true"', /use true or false/]
+  ])('%p is refused with a hint', (value, hint) => {
+    const error = thrown(() => parseBoolean('create-repository', value))
+    expect(error).toMatchObject({ phase: 'inputs', title: 'Invalid input: create-repository' })
+    expect(error.message).toBe(`Input "create-repository": ${JSON.stringify(value)} is not a boolean`)
+    expect(error.hint).toMatch(hint)
+  })
+
+  // Every boolean input goes through the same rule.
+  test.each(
+    BOOLEAN_INPUTS.flatMap(name => ['yes', 'on', '1', 'no', 'off', '0'].map(v => [name, v] as const))
+  )('%s: %p is refused, naming the input', (name, value) => {
+    const error = thrown(() => readInputs(reader({ ...base, [name]: value }), { AWS_REGION: 'eu-west-1' }))
+    expect(error.title).toBe(`Invalid input: ${name}`)
+    expect(error.message).toMatch(new RegExp(`^Input "${name}": "${value}" is not a boolean$`))
+  })
+
+  test.each(BOOLEAN_INPUTS.flatMap(name => (['True', 'FALSE'] as const).map(v => [name, v] as const)))(
+    '%s: %p is read',
+    (name, value) => {
+      const inputs = readInputs(reader({ ...base, [name]: value }), { AWS_REGION: 'eu-west-1' })
+      expect((inputs as unknown as Record<string, unknown>)[FIELD[name]]).toBe(value === 'True')
+    }
+  )
+})
+
+describe('network: what docker build --network takes with either builder', () => {
+  test.each<[string, string]>([
+    ['default', 'default'],
+    ['none', 'none'],
+    ['host', 'host'],
+    [' none ', 'none']
+  ])('%p is %p', (value, expected) => {
+    expect(parseNetwork(value)).toBe(expected)
+    expect(readInputs(reader({ ...base, network: value }), { AWS_REGION: 'eu-west-1' }).network).toBe(
+      expected
+    )
+  })
+
+  test('empty: docker decides', () => {
+    expect(readInputs(reader(base), { AWS_REGION: 'eu-west-1' }).network).toBeUndefined()
+  })
+
+  test.each([
+    'bogus',
+    'bridge',
+    'my-network',
+    'container:db',
+    'None',
+    'HOST',
+    'host none',
+    'none\n::error::x'
+  ])('%p is refused, naming the input', value => {
+    const error = thrown(() => parseNetwork(value))
+    expect(error).toMatchObject({ phase: 'inputs', title: 'Invalid input: network' })
+    expect(error.message).toMatch(
+      /^Input "network": ".*" is not a build network mode; it takes default, none, host$/
+    )
+    expect(error.message).not.toMatch(/[\n\r]|::/)
+    expect(error.hint).toMatch(/BuildKit \(buildx\) refuses/)
+  })
+
+  test('the modes are the three both builders take', () => {
+    expect([...NETWORK_MODES]).toEqual(['default', 'none', 'host'])
+  })
+})
+
+describe('every message quotes a value bounded and inert', () => {
+  test.each<[string, Record<string, string>]>([
+    ['tags', { tags: `ok, ${'x'.repeat(500)}` }],
+    ['platforms', { platforms: 'linux/amd64\n::error::x' }],
+    ['desired-count', { 'desired-count': '::stop-commands::t' }],
+    ['build-args', { 'build-args': `A=1\n${'y'.repeat(500)}` }],
+    ['propagate-tags', { 'propagate-tags': '##[error]x' }]
+  ])('%s', (name, given) => {
+    const error = thrown(() => readInputs(reader({ ...base, ...given }), { AWS_REGION: 'eu-west-1' }))
+    expect(error.title).toBe(`Invalid input: ${name}`)
+    expect(error.message.length).toBeLessThan(200)
+    expect(error.message).not.toMatch(/[\n\r]|::|##\[/)
   })
 })

@@ -99,6 +99,23 @@ describe('describeTaskDefinition', () => {
       'Task definition "nope" could not be described: Unable to describe task definition.'
     )
   })
+
+  test.each([
+    [
+      { input: 'task-definition-family' as const },
+      'Input "task-definition-family": task definition family "nope" could not be described: Unable to describe task definition.'
+    ],
+    [
+      { input: 'service' as const, service: 'web' },
+      'Input "service": the current task definition of service "web" ("nope") could not be described: Unable to describe task definition.'
+    ]
+  ])('unknown task definition from %j names the input', async (origin, message) => {
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .rejects(awsError('ClientException', 'Unable to describe task definition.'))
+    const error = await describeTaskDefinition(ecs, 'nope', origin).catch((e: unknown) => e)
+    expect(error).toMatchObject({ phase: 'plan', title: 'Task definition not found', message })
+  })
 })
 
 describe('registerTaskDefinition', () => {

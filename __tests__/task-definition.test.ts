@@ -1,4 +1,4 @@
-import { describe, expect, test } from '@jest/globals'
+import { afterAll, describe, expect, test } from '@jest/globals'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -156,7 +156,7 @@ describe('the corpus of real task definitions', () => {
   })
 
   test.each(corpusFiles)('%s loads: read-only keys and nulls gone, nothing else lost', async file => {
-    const loaded = await loadTaskDefinitionFile(path.join(corpusDir, file))
+    const loaded = await loadTaskDefinitionFile(file, corpusDir)
     const expected = independentlyExpected(file)
     const known = CORPUS_WARNINGS[file]
     known?.adjust(expected)
@@ -170,12 +170,12 @@ describe('the corpus of real task definitions', () => {
     for (const key of READ_ONLY) expect(loaded.input).not.toHaveProperty(key)
     expect(loaded.input).not.toHaveProperty('taskDefinition')
     expect(containsNull(loaded.input)).toBe(false)
-    expect(loaded.source).toBe(path.join(corpusDir, file))
+    expect(loaded.source).toBe(file)
     expect(loaded.locate(['family'])).toEqual({ line: expect.any(Number), column: expect.any(Number) })
   })
 
   test.each(corpusFiles)('%s renders for each of its containers, changing only that image', async file => {
-    const loaded = await loadTaskDefinitionFile(path.join(corpusDir, file))
+    const loaded = await loadTaskDefinitionFile(file, corpusDir)
     const before = JSON.stringify(loaded.input)
     const input = deepFreeze(loaded.input)
     const containers = input.containerDefinitions!
@@ -203,7 +203,7 @@ describe('the corpus of real task definitions', () => {
   })
 
   test('002 (two empty images) renders neither container, and says why', async () => {
-    const loaded = await loadTaskDefinitionFile(path.join(corpusDir, '002-fargate-two-containers.yaml'))
+    const loaded = await loadTaskDefinitionFile('002-fargate-two-containers.yaml', corpusDir)
     const error = thrown(() => selectContainer(loaded, 'app'))
     expect(error.message).toContain('Container "nginx"')
     expect(error.message).toContain('empty image')
@@ -413,7 +413,7 @@ describe('the corpus of real task definitions', () => {
     ],
     ['039-xyo-empty-image.json', 'empty image loads', l => l.input.containerDefinitions![0].image, '']
   ])('%s keeps %s (through load and render)', async (file, what, get, expected) => {
-    const loaded = await loadTaskDefinitionFile(path.join(corpusDir, file))
+    const loaded = await loadTaskDefinitionFile(file, corpusDir)
     expect(get(loaded)).toEqual(expected)
     // Rendering another container's image (when the file has one) keeps the feature too.
     const containers = loaded.input.containerDefinitions!
@@ -437,7 +437,7 @@ describe('the corpus of real task definitions', () => {
       { line: 17, column: 15 }
     ]
   ])('%s locates %j', async (file, where, position) => {
-    const loaded = await loadTaskDefinitionFile(path.join(corpusDir, file))
+    const loaded = await loadTaskDefinitionFile(file, corpusDir)
     expect(loaded.locate(where)).toEqual(position)
   })
 })
@@ -879,10 +879,14 @@ describe('selectContainer', () => {
   })
 
   test.each([
-    ['worker', 'Container "worker" is not in task definition ecs/td.json. Containers: app, nginx', undefined],
+    [
+      'worker',
+      'Input "container-name": Container "worker" is not in task definition ecs/td.json. Containers: app, nginx',
+      undefined
+    ],
     [
       'ngnix',
-      'Container "ngnix" is not in task definition ecs/td.json. Containers: app, nginx',
+      'Input "container-name": Container "ngnix" is not in task definition ecs/td.json. Containers: app, nginx',
       'Did you mean "nginx"?'
     ]
   ])('container %s not found lists the containers', (name, message, hint) => {
@@ -1072,7 +1076,7 @@ describe('fromDescribedTaskDefinition', () => {
     )
     const error = thrown(() => selectContainer(loaded, 'web'))
     expect(error.message).toBe(
-      'Container "web" is not in task definition service web (current task definition). Containers: app, sidecar'
+      'Input "container-name": Container "web" is not in task definition service web (current task definition). Containers: app, sidecar'
     )
     expect(error.file).toBeUndefined()
   })
@@ -1114,6 +1118,7 @@ describe('YAML niceties', () => {
 
 describe('loadTaskDefinitionFile', () => {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'td-test-'))
+  afterAll(() => fs.rmSync(workspace, { recursive: true, force: true }))
   fs.mkdirSync(path.join(workspace, 'ecs'))
   fs.writeFileSync(
     path.join(workspace, 'ecs', 'td.yml'),
@@ -1132,19 +1137,85 @@ describe('loadTaskDefinitionFile', () => {
     ])
   })
 
-  test('a missing file fails in plan', async () => {
+  test('a missing file fails in plan, naming the input', async () => {
     const error = await loadTaskDefinitionFile('ecs/nope.json', workspace).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(DeployError)
     expect((error as DeployError).phase).toBe('plan')
-    expect((error as DeployError).message).toContain(
-      'Cannot read task definition ecs/nope.json: no such file'
-    )
+    expect((error as DeployError).message).toBe('Input "task-definition": ecs/nope.json does not exist')
   })
 
   test('parse errors name the file relative to the workspace', async () => {
     fs.writeFileSync(path.join(workspace, 'ecs', 'bad.json'), lines('{', '  "family": "web",', '}'))
     const error = await loadTaskDefinitionFile('./ecs/bad.json', workspace).catch((e: unknown) => e)
-    expect((error as DeployError).message).toMatch(/^ecs\/bad\.json:2:18: Trailing comma/)
+    expect((error as DeployError).message).toMatch(
+      /^Input "task-definition": ecs\/bad\.json:2:18: Trailing comma/
+    )
     expect((error as DeployError).file).toBe('ecs/bad.json')
+  })
+
+  test('a file outside the workspace is not read', async () => {
+    const outside = path.join(path.dirname(workspace), `${path.basename(workspace)}-outside.json`)
+    fs.writeFileSync(outside, '{"family": "secret-family", "containerDefinitions": []}')
+    try {
+      const error = await loadTaskDefinitionFile(`../${path.basename(outside)}`, workspace).catch(
+        (e: unknown) => e
+      )
+      expect(error).toMatchObject({ phase: 'plan', title: 'Invalid input: task-definition' })
+      expect((error as DeployError).message).toMatch(/^Input "task-definition": .* outside the workspace/)
+      expect((error as DeployError).message).not.toContain('secret-family')
+    } finally {
+      fs.rmSync(outside, { force: true })
+    }
+  })
+
+  test('a file over 1 MiB is not read', async () => {
+    fs.writeFileSync(path.join(workspace, 'ecs', 'huge.json'), `{"family": "${'x'.repeat(1024 * 1024)}"}`)
+    const error = await loadTaskDefinitionFile('ecs/huge.json', workspace).catch((e: unknown) => e)
+    expect(error).toMatchObject({ phase: 'plan', title: 'Invalid input: task-definition' })
+    expect((error as DeployError).message).toBe(
+      'Input "task-definition": ecs/huge.json is 1048590 bytes, more than the 1048576 this input takes'
+    )
+  })
+
+  test('a symlink inside the workspace points the annotation at the real file', async () => {
+    fs.symlinkSync('td.yml', path.join(workspace, 'ecs', 'link.yml'))
+    const loaded = await loadTaskDefinitionFile('ecs/link.yml', workspace)
+    expect([loaded.source, loaded.file]).toEqual(['ecs/link.yml', 'ecs/td.yml'])
+  })
+
+  test.each<[string, string, RegExp]>([
+    // What a non-JSON system file gave before: the whole file in the message.
+    [
+      'passwd-like.txt',
+      Array.from({ length: 40 }, (_, i) => `user${i}:x:${i}:${i}:User ${i}:/home/u${i}:/bin/sh`).join('\n'),
+      /^Input "task-definition": ecs\/passwd-like\.txt:1:1: A task definition must be an object .*, not the string "user0:x:0:0:User 0:\/home\/u0:\/bin\/sh user1:x:1:1:User 1:\/hom…"$/
+    ],
+    [
+      'long-key.json',
+      `{"${'k'.repeat(5000)}" 1}`,
+      /^Input "task-definition": ecs\/long-key\.json:1:5005: Expected ':' after "k{59}…", found '1'$/
+    ],
+    ['long-number.json', `{"cpu": ${'9'.repeat(5000)}x}`, /Invalid number "9{39}…"$/],
+    ['control.json', '{"family": "a"\u0007}', /found '\\u0007'$/],
+    [
+      'command.json',
+      '"::error::x\\r\\n::add-mask::y"',
+      /not the string ":\\u003aerror:\\u003ax\\r\\n:\\u003aadd-mask:\\u003ay"$/
+    ],
+    [
+      'alias.yml',
+      `family: *${'a'.repeat(500)}`,
+      /^Input "task-definition": ecs\/alias\.yml:1:9: Unknown alias "\*a{58}…"$/
+    ]
+  ])('%s: the error quotes a short, sanitised excerpt', async (name, text, message) => {
+    fs.writeFileSync(path.join(workspace, 'ecs', name), text)
+    const error = (await loadTaskDefinitionFile(`ecs/${name}`, workspace).catch(
+      (e: unknown) => e
+    )) as DeployError
+    expect(error).toBeInstanceOf(DeployError)
+    expect(error.message).toMatch(message)
+    expect(error.message.length).toBeLessThan(400)
+    expect(error.message).not.toMatch(/\p{Cc}/u)
+    expect(error.message).not.toContain('::')
   })
 })

@@ -99,6 +99,8 @@ export async function resolveImage(
     : undefined
   const result = await docker.buildAndPush({
     ...build,
+    // The real paths the plan confined to the workspace; the tag's hash keeps the inputs as given.
+    ...plan.buildPaths,
     repositoryUri: repo.uri,
     tags,
     labels: ociLabels({ repoUrl, sha: deps.sha, created: new Date(), ref: ctx.ref || undefined }),

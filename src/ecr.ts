@@ -9,6 +9,7 @@ import {
   type Repository
 } from '@aws-sdk/client-ecr'
 import { awsErrorName, DeployError, errorMessage, isTransientError } from './errors.js'
+import { quote } from './excerpt.js'
 
 export interface RegistryCredentials {
   /** host[:port], no scheme: what `docker login` takes. */
@@ -132,16 +133,37 @@ export async function getRegistryCredentials(
   return credentials
 }
 
-// ECR repository names: lowercase path components joined by /, 2–256 characters.
+// ECR's repositoryName pattern (the ECR API model, CreateRepository/DescribeRepositories), 2–256 characters.
 const ECR_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/
 
-function invalidRepository(value: string, why: string): DeployError {
-  return new DeployError('inputs', 'Invalid repository', `repository: "${value}" ${why}`, {
-    hint: 'give an ECR repository name (my-app, team/my-app) or its URI (123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app)'
-  })
+/**
+ * The one registry besides ECR's own hosts a repository URI may name: loopback (`localhost`, `127.x.x.x`,
+ * `[::1]`, with an optional port), where a local ECR such as sim/ serves its registry. Nothing else.
+ */
+const LOOPBACK_REGISTRY = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$/
+
+// Something that reads as a registry host (a dotted name or host:port), to say "not ECR" instead of "bad name".
+const HOST_LIKE = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|[A-Za-z0-9-]+:\d+|\[[0-9A-Fa-f:.]+\])(?::\d+)?$/
+
+const REPOSITORY_HINT =
+  'give an ECR repository name (my-app, team/my-app) or its URI (123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app)'
+
+function invalidRepository(value: string, why: string, hint = REPOSITORY_HINT): DeployError {
+  return new DeployError(
+    'inputs',
+    'Invalid input: repository',
+    `Input "repository": ${quote(value, 80)} ${why}`,
+    {
+      hint
+    }
+  )
 }
 
-/** `my-app`, `team/my-app`, `<account>.dkr.ecr.<region>.amazonaws.com/my-app`, `127.0.0.1:5001/my-app`. */
+/**
+ * The `repository` input, parsed the one way ECR allows: an ECR repository name (`my-app`, `team/my-app`),
+ * or `<registry>/<name>` where the registry is an ECR host (`<account>.dkr.ecr.<region>.amazonaws.com[.cn]`,
+ * FIPS and ISO partitions included) or a loopback registry (a local ECR). No tag, no digest, no scheme.
+ */
 export function parseRepositoryInput(value: string): {
   name: string
   registry?: string
@@ -158,9 +180,15 @@ export function parseRepositoryInput(value: string): {
   const slash = input.indexOf('/')
   if (slash >= 0) {
     const first = input.slice(0, slash)
-    if (first.includes('.') || first.includes(':') || first === 'localhost') {
+    if (parseEcrHost(first) || LOOPBACK_REGISTRY.test(first)) {
       registry = first
       name = input.slice(slash + 1)
+    } else if (HOST_LIKE.test(first)) {
+      throw invalidRepository(
+        input,
+        `names the registry ${quote(first, 80)}, which is not an ECR registry (<account>.dkr.ecr.<region>.amazonaws.com); this action pushes to ECR`,
+        'to deploy an image from another registry, give it as the image input instead of repository'
+      )
     }
   }
   if (name.includes(':')) {
@@ -172,7 +200,7 @@ export function parseRepositoryInput(value: string): {
   if (!ECR_NAME.test(name)) {
     throw invalidRepository(
       input,
-      `is not a valid ECR repository name ("${name}": lowercase letters, digits and . _ - between them, path parts separated by /)`
+      `is not an ECR repository name or URI (${quote(name, 80)}: lowercase letters and digits, single . _ - between them, path parts separated by /)`
     )
   }
   const result: { name: string; registry?: string; registryId?: string } = { name }
@@ -227,7 +255,7 @@ export async function resolveRepository(
       throw new DeployError(
         'plan',
         'ECR repository in another region',
-        `repository ${repository} is in ${ecrHost.region}, but the action talks to ECR in ${region}`,
+        `Input "repository": ${quote(repository, 300)} is in ${ecrHost.region}, but the action talks to ECR in ${region}`,
         { hint: `set aws-region: ${ecrHost.region}, or give the repository by name` }
       )
     }
@@ -261,7 +289,7 @@ export async function resolveRepository(
       throw new DeployError(
         'plan',
         'ECR repository not found',
-        `repository ${input.name} does not exist${where}`,
+        `Input "repository": ECR repository ${quote(input.name, 256)} does not exist${where}`,
         {
           hint: 'create it or set create-repository: true'
         }
@@ -297,7 +325,7 @@ export async function resolveRepository(
       throw new DeployError(
         'plan',
         'ECR repository not found',
-        `repository ${input.name} could not be created${where}`
+        `Input "repository": ECR repository ${quote(input.name, 256)} could not be created${where}`
       )
     }
   }

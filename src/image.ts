@@ -1,6 +1,7 @@
 /** Image references, tags and labels: pure helpers, no I/O. */
 import { createHash } from 'node:crypto'
 import { DeployError } from './errors.js'
+import { quote } from './excerpt.js'
 
 /** Everything besides the commit that decides what `docker build` produces. */
 export interface BuildInputs {
@@ -95,7 +96,7 @@ export interface ImageReference {
 }
 
 function invalidImage(value: string, why: string): DeployError {
-  return new DeployError('inputs', 'Invalid image reference', `image: "${value}" ${why}`, {
+  return new DeployError('inputs', 'Invalid input: image', `Input "image": ${quote(value, 80)} ${why}`, {
     hint: 'expected [registry/]repository[:tag][@sha256:digest], e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app@sha256:…'
   })
 }
@@ -113,9 +114,12 @@ export function parseImageReference(ref: string): ImageReference {
   if (at >= 0) {
     digest = rest.slice(at + 1)
     rest = rest.slice(0, at)
-    if (!DIGEST_REF.test(digest)) throw invalidImage(value, `has an invalid digest "${digest}"`)
+    if (!DIGEST_REF.test(digest)) throw invalidImage(value, `has an invalid digest ${quote(digest, 80)}`)
     if (digest.startsWith('sha256:') && !DIGEST_PATTERN.test(digest)) {
-      throw invalidImage(value, `has an invalid digest "${digest}" (sha256 takes 64 lowercase hex digits)`)
+      throw invalidImage(
+        value,
+        `has an invalid digest ${quote(digest, 80)} (sha256 takes 64 lowercase hex digits)`
+      )
     }
   }
 
@@ -125,7 +129,7 @@ export function parseImageReference(ref: string): ImageReference {
   if (colon >= 0) {
     tag = rest.slice(colon + 1)
     rest = rest.slice(0, colon)
-    if (!TAG_PATTERN.test(tag)) throw invalidImage(value, `has an invalid tag "${tag}"`)
+    if (!TAG_PATTERN.test(tag)) throw invalidImage(value, `has an invalid tag ${quote(tag, 80)}`)
   }
 
   let registry: string | undefined
@@ -135,7 +139,7 @@ export function parseImageReference(ref: string): ImageReference {
     if (first.includes('.') || first.includes(':') || first === 'localhost') {
       registry = first
       rest = rest.slice(slash + 1)
-      if (!HOST.test(registry)) throw invalidImage(value, `has an invalid registry "${registry}"`)
+      if (!HOST.test(registry)) throw invalidImage(value, `has an invalid registry ${quote(registry, 80)}`)
     }
   }
 
@@ -144,7 +148,7 @@ export function parseImageReference(ref: string): ImageReference {
     if (!PATH_COMPONENT.test(component)) {
       throw invalidImage(
         value,
-        `has an invalid repository name "${rest}" (lowercase letters, digits and . _ - between them, path parts separated by /)`
+        `has an invalid repository name ${quote(rest, 80)} (lowercase letters, digits and . _ - between them, path parts separated by /)`
       )
     }
   }

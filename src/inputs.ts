@@ -1,6 +1,7 @@
 /** The only reader of action inputs: turns them into one typed, validated object. */
 import * as core from '@actions/core'
 import { DeployError } from './errors.js'
+import { quote } from './excerpt.js'
 
 export type PropagateTags = 'SERVICE' | 'TASK_DEFINITION' | 'NONE'
 
@@ -47,14 +48,49 @@ function optional(read: InputReader, name: string): string | undefined {
   return value === '' ? undefined : value
 }
 
-const TRUE = new Set(['true', 'yes', 'on', '1'])
-const FALSE = new Set(['false', 'no', 'off', '0'])
+// What core.getBooleanInput takes (the YAML 1.2 core schema's booleans), and nothing else.
+const TRUE = new Set(['true', 'True', 'TRUE'])
+const FALSE = new Set(['false', 'False', 'FALSE'])
+// Other spellings people use for booleans: refused, with the word they meant.
+const MEANT_TRUE = new Set(['yes', 'y', 'on', '1', 'enable', 'enabled'])
+const MEANT_FALSE = new Set(['no', 'n', 'off', '0', 'disable', 'disabled'])
 
-function parseBoolean(name: string, value: string): boolean {
-  const v = value.trim().toLowerCase()
+/** `true`, `True`, `TRUE`, `false`, `False` or `FALSE` after trimming, as core.getBooleanInput reads them. */
+export function parseBoolean(name: string, value: string): boolean {
+  const v = value.trim()
   if (TRUE.has(v)) return true
   if (FALSE.has(v)) return false
-  throw invalid(name, `"${value}" is not a boolean`, 'use true or false')
+  const lower = v.toLowerCase()
+  const meant = MEANT_TRUE.has(lower) ? 'true' : MEANT_FALSE.has(lower) ? 'false' : undefined
+  throw invalid(
+    name,
+    `${quote(value)} is not a boolean`,
+    meant
+      ? `write ${meant}: this input takes true, True, TRUE, false, False or FALSE, nothing else`
+      : 'use true or false (also True, TRUE, False, FALSE)'
+  )
+}
+
+/**
+ * `docker build --network`: what both builders take. BuildKit (docker buildx, and `docker build` since
+ * Docker 23) accepts only these three and refuses any other mode ("network mode … not supported by
+ * buildkit"); a network name or `container:<id>` works only with the classic builder, which this action
+ * falls back to only when buildx is missing. One list, so the input means the same with either builder.
+ */
+export const NETWORK_MODES = ['default', 'none', 'host'] as const
+export type NetworkMode = (typeof NETWORK_MODES)[number]
+
+export function parseNetwork(value: string): NetworkMode {
+  const v = value.trim()
+  const mode = NETWORK_MODES.find(m => m === v)
+  if (mode) return mode
+  throw invalid(
+    'network',
+    `${quote(value)} is not a build network mode; it takes ${NETWORK_MODES.join(', ')}`,
+    'a network name or container:<id> works only with the classic docker builder; BuildKit (buildx) refuses it, ' +
+      'so this action refuses it with either builder. For a network of your own, create a buildx builder on it ' +
+      '(docker buildx create --driver-opt network=<name>) in an earlier step.'
+  )
 }
 
 function booleanInput(read: InputReader, name: string, fallback: boolean): boolean {
@@ -63,7 +99,7 @@ function booleanInput(read: InputReader, name: string, fallback: boolean): boole
 }
 
 function wholeNumber(name: string, value: string, min: number, max: number): number {
-  if (!/^\d+$/.test(value)) throw invalid(name, `"${value}" is not a whole number`)
+  if (!/^\d+$/.test(value)) throw invalid(name, `${quote(value)} is not a whole number`)
   const n = Number(value)
   if (n < min || n > max) throw invalid(name, `${n} is out of range (${min} to ${max})`)
   return n
@@ -88,7 +124,7 @@ export function parseBuildArgs(value: string | undefined): Record<string, string
     const eq = line.indexOf('=')
     const key = eq < 0 ? line : line.slice(0, eq).trim()
     if (eq < 0 || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) {
-      throw invalid('build-args', `line ${index + 1} ("${line}") is not KEY=value`)
+      throw invalid('build-args', `line ${index + 1} (${quote(line, 40)}) is not KEY=value`)
     }
     args[key] = line.slice(eq + 1).trimStart()
   })
@@ -111,7 +147,7 @@ export function readInputs(
     )
   }
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(awsRegion))
-    throw invalid('aws-region', `"${awsRegion}" is not an AWS region name`)
+    throw invalid('aws-region', `${quote(awsRegion)} is not an AWS region name`)
 
   const repository = optional(read, 'repository')
   const image = optional(read, 'image')
@@ -127,13 +163,13 @@ export function readInputs(
     if (!TAG.test(tag))
       throw invalid(
         'tags',
-        `"${tag}" is not a valid image tag`,
+        `${quote(tag)} is not a valid image tag`,
         'letters, digits, _ . - and at most 128 characters'
       )
   }
   const platforms = parseList(optional(read, 'platforms'))
   for (const p of platforms) {
-    if (!PLATFORM.test(p)) throw invalid('platforms', `"${p}" is not a platform like linux/amd64`)
+    if (!PLATFORM.test(p)) throw invalid('platforms', `${quote(p)} is not a platform like linux/amd64`)
   }
 
   const taskDefinition = optional(read, 'task-definition')
@@ -159,7 +195,7 @@ export function readInputs(
   const maxFailedText = optional(read, 'max-failed-tasks')
   const minutesText = optional(read, 'wait-for-minutes') ?? '30'
   if (!/^\d+(\.\d+)?$/.test(minutesText) || Number(minutesText) <= 0 || Number(minutesText) > 360) {
-    throw invalid('wait-for-minutes', `"${minutesText}" is not a number of minutes between 0 and 360`)
+    throw invalid('wait-for-minutes', `${quote(minutesText)} is not a number of minutes between 0 and 360`)
   }
 
   const propagateText = optional(read, 'propagate-tags')
@@ -167,12 +203,13 @@ export function readInputs(
   if (propagateText !== undefined) {
     const upper = propagateText.toUpperCase()
     if (upper !== 'SERVICE' && upper !== 'TASK_DEFINITION' && upper !== 'NONE') {
-      throw invalid('propagate-tags', `"${propagateText}" is not one of SERVICE, TASK_DEFINITION, NONE`)
+      throw invalid('propagate-tags', `${quote(propagateText)} is not one of SERVICE, TASK_DEFINITION, NONE`)
     }
     propagateTags = upper
   }
   const managedTagsText = optional(read, 'enable-ecs-managed-tags')
 
+  const networkText = optional(read, 'network')
   const cluster = optional(read, 'cluster') ?? 'default'
   const containerName = optional(read, 'container-name')
 
@@ -186,7 +223,7 @@ export function readInputs(
     buildArgs: parseBuildArgs(optional(read, 'build-args')),
     target: optional(read, 'target'),
     platforms,
-    network: optional(read, 'network'),
+    network: networkText === undefined ? undefined : parseNetwork(networkText),
     tags,
     skipExisting: booleanInput(read, 'skip-existing', true),
     taskDefinition,

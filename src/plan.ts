@@ -4,6 +4,7 @@
  * task definition is registered and no service is touched.
  */
 import * as core from '@actions/core'
+import { lstat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Service } from '@aws-sdk/client-ecs'
 import type { AwsClients } from './aws.js'
@@ -19,6 +20,8 @@ import {
   type LoadedTaskDefinition
 } from './task-definition.js'
 import { currentTaskDefinition, describeTaskDefinition, findCluster, findService } from './service.js'
+import { boundMessage } from './excerpt.js'
+import { resolveInWorkspace } from './workspace.js'
 
 export interface Plan {
   inputs: ActionInputs
@@ -30,22 +33,64 @@ export interface Plan {
   previousTaskDefinitionArn?: string
   repository?: ReturnType<typeof parseRepositoryInput>
   image?: ReturnType<typeof parseImageReference>
+  /** The build's context and Dockerfile as real paths inside the workspace; set when a build may run. */
+  buildPaths?: BuildPaths
   desiredCount: number
   maxFailedTasks: number
 }
+
+export interface BuildPaths {
+  /** The real path of the `context` input. */
+  context: string
+  /** The real path of the `dockerfile` input; undefined: docker's default in the context. */
+  dockerfile?: string
+}
+
+/**
+ * The `context` and `dockerfile` inputs, confined to the workspace. With no `dockerfile`, docker reads
+ * `Dockerfile` in the context, so that one is checked too (when it is there: docker reports it missing).
+ */
+export async function resolveBuildPaths(inputs: ActionInputs, workspace: string): Promise<BuildPaths> {
+  const context = await resolveInWorkspace('context', inputs.context, workspace, { kind: 'directory' })
+  if (inputs.dockerfile !== undefined) {
+    const dockerfile = await resolveInWorkspace('dockerfile', inputs.dockerfile, workspace, { kind: 'file' })
+    return { context: context.real, dockerfile: dockerfile.real }
+  }
+  // The classic builder falls back to `dockerfile`; both are checked, as docker may read either.
+  for (const name of ['Dockerfile', 'dockerfile']) {
+    const implicit = path.join(context.real, name)
+    // Named as the input it stands in for: the file docker reads when `dockerfile` is not set.
+    if (await exists(implicit)) await resolveInWorkspace('dockerfile', implicit, workspace, { kind: 'file' })
+  }
+  return { context: context.real }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await lstat(file)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Warnings quote the file; however long a value in it, one warning stays readable. */
+const MAX_WARNING_CHARS = 1000
 
 export async function makePlan(inputs: ActionInputs, clients: AwsClients, workspace: string): Promise<Plan> {
   // Pure checks first: they cost nothing and need no AWS.
   const repository = inputs.repository ? parseRepositoryInput(inputs.repository) : undefined
   const image = inputs.image ? parseImageReference(inputs.image) : undefined
 
+  // Paths next: each must lie inside the workspace, or nothing is read (and no AWS call is made).
   let base: LoadedTaskDefinition | undefined
   if (inputs.taskDefinition) {
     base = await loadTaskDefinitionFile(inputs.taskDefinition, workspace)
   }
+  const buildPaths = repository ? await resolveBuildPaths(inputs, workspace) : undefined
   if (base) {
     for (const w of base.warnings) {
-      core.warning(w.message, {
+      core.warning(boundMessage(w.message, MAX_WARNING_CHARS), {
         title: 'Task definition',
         file: w.file ? relativeToWorkspace(w.file, workspace) : undefined,
         startLine: w.line,
@@ -70,7 +115,13 @@ export async function makePlan(inputs: ActionInputs, clients: AwsClients, worksp
         'No task definition to start from (input "task-definition").'
       )
     }
-    const described = await describeTaskDefinition(clients.ecs, source)
+    const described = await describeTaskDefinition(
+      clients.ecs,
+      source,
+      inputs.taskDefinitionFamily
+        ? { input: 'task-definition-family' }
+        : { input: 'service', service: inputs.service ?? '' }
+    )
     const label = inputs.taskDefinitionFamily
       ? `family ${inputs.taskDefinitionFamily} (latest ACTIVE revision)`
       : `service ${inputs.service} (current task definition ${source.split('/').pop()})`
@@ -105,6 +156,7 @@ export async function makePlan(inputs: ActionInputs, clients: AwsClients, worksp
     previousTaskDefinitionArn,
     repository,
     image,
+    buildPaths,
     desiredCount,
     maxFailedTasks: inputs.maxFailedTasks ?? circuitBreakerThreshold(desiredCount)
   }

@@ -13,6 +13,7 @@ import {
   type TaskDefinition
 } from '@aws-sdk/client-ecs'
 import { DeployError, awsErrorName, errorMessage, type Phase } from './errors.js'
+import { boundMessage, quote } from './excerpt.js'
 import type { PropagateTags } from './inputs.js'
 
 function awsFailure(phase: Phase, operation: string, error: unknown, hint?: string): DeployError {
@@ -76,22 +77,59 @@ export async function findService(ecs: ECSClient, cluster: string, service: stri
     throw new DeployError(
       'plan',
       'Service is being deleted',
-      `Service "${service}" is DRAINING (being deleted).`
+      `Service "${service}" is DRAINING (being deleted) (input "service").`
     )
   }
   if (found.deploymentController?.type && found.deploymentController.type !== 'ECS') {
     throw new DeployError(
       'plan',
       'Unsupported deployment controller',
-      `Service "${service}" uses the ${found.deploymentController.type} deployment controller; this action drives ECS rolling updates.`
+      `Service "${service}" (input "service") uses the ${found.deploymentController.type} deployment controller; this action drives ECS rolling updates.`
     )
   }
   return found
 }
 
+/** Where the task definition to describe came from, so a failure can name the input. */
+export type TaskDefinitionOrigin = { input: 'task-definition-family' } | { input: 'service'; service: string }
+
+function notDescribed(
+  taskDefinition: string,
+  origin: TaskDefinitionOrigin | undefined,
+  why: string
+): DeployError {
+  if (origin?.input === 'task-definition-family') {
+    return new DeployError(
+      'plan',
+      'Task definition not found',
+      `Input "task-definition-family": task definition family ${quote(taskDefinition, 255)} could not be described: ${why}`,
+      {
+        hint:
+          'check the family name and the region; the family needs an ACTIVE revision ' +
+          '(aws ecs list-task-definitions --family-prefix <family> --status ACTIVE)'
+      }
+    )
+  }
+  if (origin?.input === 'service') {
+    return new DeployError(
+      'plan',
+      'Task definition not found',
+      `Input "service": the current task definition of service ${quote(origin.service, 255)} ` +
+        `(${quote(taskDefinition, 300)}) could not be described: ${why}`,
+      { hint: 'give the task-definition input (a file) or task-definition-family as the base instead' }
+    )
+  }
+  return new DeployError(
+    'plan',
+    'Task definition not found',
+    `Task definition ${quote(taskDefinition, 300)} could not be described: ${why}`
+  )
+}
+
 export async function describeTaskDefinition(
   ecs: ECSClient,
-  taskDefinition: string
+  taskDefinition: string,
+  origin?: TaskDefinitionOrigin
 ): Promise<{ taskDefinition: TaskDefinition; tags?: Tag[] }> {
   try {
     const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] }))
@@ -99,11 +137,7 @@ export async function describeTaskDefinition(
     return { taskDefinition: out.taskDefinition, tags: out.tags?.length ? out.tags : undefined }
   } catch (error) {
     if (awsErrorName(error) === 'ClientException') {
-      throw new DeployError(
-        'plan',
-        'Task definition not found',
-        `Task definition "${taskDefinition}" could not be described: ${errorMessage(error)}`
-      )
+      throw notDescribed(taskDefinition, origin, boundMessage(errorMessage(error)))
     }
     throw awsFailure('plan', 'DescribeTaskDefinition', error)
   }

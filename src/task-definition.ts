@@ -35,6 +35,8 @@ import {
   registerRule,
   type Violation
 } from './register-rules.js'
+import { boundMessage, defang, quote } from './excerpt.js'
+import { resolveInWorkspace } from './workspace.js'
 
 export interface SourceWarning {
   message: string
@@ -352,7 +354,7 @@ class JsonReader {
   private describe(offset: number): string {
     if (offset >= this.text.length) return 'the end of the file'
     const c = this.text[offset]
-    return c === '\n' || c === '\r' ? 'the end of the line' : `'${c}'`
+    return c === '\n' || c === '\r' ? 'the end of the line' : `'${defang(c)}'`
   }
 
   private value(path: Path): unknown {
@@ -407,14 +409,14 @@ class JsonReader {
       const previous = seen.get(key)
       if (previous) {
         this.tree.warnings.push({
-          message: `Duplicate key "${key}" (also on line ${previous.line}); the last one wins`,
+          message: `Duplicate key ${quote(key)} (also on line ${previous.line}); the last one wins`,
           position: keyPosition
         })
       }
       seen.set(key, keyPosition)
       this.skipSpace()
       if (this.text[this.i] !== ':')
-        this.fail(`Expected ':' after "${key}", found ${this.describe(this.i)}`, this.i)
+        this.fail(`Expected ':' after ${quote(key)}, found ${this.describe(this.i)}`, this.i)
       this.i++
       this.skipSpace()
       const memberPath = [...path, key]
@@ -434,7 +436,10 @@ class JsonReader {
         return result
       }
       if (this.i >= this.text.length) this.fail('Unexpected end of file inside an object: missing }', this.i)
-      this.fail(`Expected ',' or '}' after the value of "${key}", found ${this.describe(this.i)}`, this.i)
+      this.fail(
+        `Expected ',' or '}' after the value of ${quote(key)}, found ${this.describe(this.i)}`,
+        this.i
+      )
     }
   }
 
@@ -488,7 +493,7 @@ class JsonReader {
         } else if (e !== undefined && '"\\/bfnrt'.includes(e)) {
           this.i += 2
         } else {
-          this.fail(`Invalid escape '\\${e ?? ''}' in string`, this.i)
+          this.fail(`Invalid escape '\\${defang(e ?? '')}' in string`, this.i)
         }
         continue
       }
@@ -508,7 +513,7 @@ class JsonReader {
     if (!m) this.fail(`Invalid number starting with ${this.describe(this.i)}`, this.i)
     const after = this.text[this.i + m[0].length]
     if (after !== undefined && /[0-9A-Za-z_.]/.test(after)) {
-      this.fail(`Invalid number '${m[0]}${after}…'`, this.i)
+      this.fail(`Invalid number ${quote(`${m[0]}${after}…`, 40)}`, this.i)
     }
     this.i += m[0].length
     this.tree.raw.set(pathKey(path), m[0])
@@ -533,7 +538,7 @@ function readYaml(text: string): SourceTree {
     const message =
       error.code === 'MULTIPLE_DOCS'
         ? 'The file holds more than one YAML document (---); a task definition file holds exactly one'
-        : error.message.split('\n')[0]
+        : boundMessage(error.message.split('\n')[0])
     // yaml points some errors at the start of the line; point at the text instead.
     let offset = error.pos[0]
     while (text[offset] === ' ') offset++
@@ -541,7 +546,7 @@ function readYaml(text: string): SourceTree {
   }
   const tree: SourceTree = { value: undefined, positions: new Map(), raw: new Map(), warnings: [] }
   for (const w of doc.warnings)
-    tree.warnings.push({ message: w.message.split('\n')[0], position: at(w.pos[0]) })
+    tree.warnings.push({ message: boundMessage(w.message.split('\n')[0]), position: at(w.pos[0]) })
   if (!doc.contents) throw new SyntaxProblem('The file is empty', { line: 1, column: 1 })
   tree.positions.set(pathKey([]), at(doc.contents.range[0]))
   tree.value = yamlValue(doc, doc.contents, [], tree, at, 0)
@@ -565,7 +570,8 @@ function yamlValue(
   if (node === null || node === undefined) return null
   if (isAlias(node)) {
     const target = node.resolve(doc)
-    if (!target) throw new SyntaxProblem(`Unknown alias *${node.source}`, at(node.range?.[0] ?? 0))
+    if (!target)
+      throw new SyntaxProblem(`Unknown alias ${quote(`*${node.source}`)}`, at(node.range?.[0] ?? 0))
     return yamlValue(doc, target, path, tree, at, depth + 1)
   }
   if (isScalar(node)) {
@@ -777,7 +783,7 @@ function setMember(target: Record<string, unknown>, key: string, value: unknown)
 function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'a list'
   if (isPlainObject(value)) return 'an object'
-  if (typeof value === 'string') return `the string "${value}"`
+  if (typeof value === 'string') return `the string ${quote(value)}`
   return `${typeof value} ${String(value)}`
 }
 
@@ -938,7 +944,7 @@ function build(
     const first = names.get(name)
     if (first !== undefined) {
       throw invalid(
-        `Two containers are named "${name}" (containerDefinitions[${first}] and [${index}]); names must be unique`,
+        `Two containers are named ${quote(name)} (containerDefinitions[${first}] and [${index}]); names must be unique`,
         ctx.file,
         memberAt('name')
       )
@@ -947,8 +953,8 @@ function build(
     if (typeof image !== 'string') {
       throw invalid(
         image === undefined
-          ? `Container "${name}" has no "image"`
-          : `The image of container "${name}" must be a string, not ${kindOf(image)}`,
+          ? `Container ${quote(name)} has no "image"`
+          : `The image of container ${quote(name)} must be a string, not ${kindOf(image)}`,
         ctx.file,
         memberAt('image'),
         'An empty string ("image": "") is fine for the container that gets the new image.'
@@ -1122,7 +1128,7 @@ export function parseTaskDefinition(text: string, file: string): LoadedTaskDefin
     tree = readSource(body, file).tree
   } catch (error) {
     if (error instanceof SyntaxProblem) throw invalid(error.message, file, error.position)
-    throw invalid(errorMessage(error), file, undefined)
+    throw invalid(boundMessage(errorMessage(error)), file, undefined)
   }
   const ctx: CleanContext = { tree, file, strict: true, warnings: [], positions: new Map() }
   for (const w of tree.warnings) {
@@ -1138,38 +1144,59 @@ export function parseTaskDefinition(text: string, file: string): LoadedTaskDefin
   }
 }
 
+/** The largest task definition file read. RegisterTaskDefinition itself takes at most 64 KiB of JSON. */
+export const MAX_TASK_DEFINITION_FILE_BYTES = 1024 * 1024
+
 /**
- * Read and parse a task definition file. `path` is as the user gave it, relative to `cwd` (the workspace);
- * `file` in the result is relative to `cwd` when the file is inside it, for annotations.
+ * Read and parse the task definition file named by the `task-definition` input. `path` is as the user gave
+ * it, relative to `workspace`; it must lead (symlinks followed) to a regular file inside the workspace, else
+ * nothing is read. `file` in the result is the real file relative to the workspace, for annotations.
+ * Every error names the input.
  */
 export async function loadTaskDefinitionFile(
   path: string,
-  cwd: string = process.cwd()
+  workspace: string = process.cwd()
 ): Promise<LoadedTaskDefinition> {
-  const resolved = nodePath.resolve(cwd, path)
-  const relative = nodePath.relative(cwd, resolved)
-  const file = (relative && !relative.startsWith('..') && !nodePath.isAbsolute(relative) ? relative : path)
-    .split(nodePath.sep)
-    .join('/')
+  const where = await resolveInWorkspace(INPUT, path, workspace, {
+    kind: 'file',
+    maxBytes: MAX_TASK_DEFINITION_FILE_BYTES
+  })
   let text: string
   try {
-    text = await readFile(resolved, 'utf8')
+    text = await readFile(where.real, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : errorMessage(error)
     throw new DeployError(
       'plan',
       'Task definition not found',
-      `Cannot read task definition ${path}: ${why} (${resolved}).`,
+      `Input "${INPUT}": cannot read ${boundMessage(path, 200)} (${code ?? errorMessage(error)}).`,
       {
         hint: 'The task-definition input is a path relative to the repository root (the workspace).',
         cause: error
       }
     )
   }
-  const loaded = parseTaskDefinition(text, file)
+  let loaded: LoadedTaskDefinition
+  try {
+    loaded = parseTaskDefinition(text, where.relative)
+  } catch (error) {
+    if (error instanceof DeployError) throw namingInput(error)
+    throw error
+  }
   return { ...loaded, source: path }
+}
+
+const INPUT = 'task-definition'
+
+/** The same error, its message starting with the input it came from. */
+function namingInput(error: DeployError): DeployError {
+  return new DeployError(error.phase, error.title, `Input "${INPUT}": ${error.message}`, {
+    file: error.file,
+    line: error.line,
+    column: error.column,
+    hint: error.hint,
+    cause: error
+  })
 }
 
 /** A LoadedTaskDefinition from the SDK's TaskDefinition (e.g. the service's current one). */
@@ -1192,6 +1219,12 @@ function containerNames(input: RegisterTaskDefinitionCommandInput): string[] {
   return (input.containerDefinitions ?? []).map(c => c.name ?? '')
 }
 
+/** Container names for a message: each bounded, at most 20 of them. */
+function listNames(names: string[]): string {
+  const shown = names.slice(0, 20).map(n => boundMessage(n, 60))
+  return names.length > 20 ? `${shown.join(', ')} and ${names.length - 20} more` : shown.join(', ')
+}
+
 /**
  * The container that gets the new image: the named one, or the only one. Fails in the plan phase when it
  * is not there, when a name is needed, or when another container has an empty image (only the container
@@ -1209,13 +1242,14 @@ export function selectContainer(loaded: LoadedTaskDefinition, containerName?: st
       throw new DeployError(
         'plan',
         'Container not found',
-        `Container "${containerName}" is not in task definition ${loaded.source}. Containers: ${names.join(', ')}`,
+        `Input "container-name": Container ${quote(containerName)} is not in task definition ` +
+          `${boundMessage(loaded.source, 200)}. Containers: ${listNames(names)}`,
         {
           file: loaded.file,
           line: listPosition?.line,
           column: listPosition?.column,
           hint: close
-            ? `Did you mean "${close}"? Set the container-name input to one of the containers above.`
+            ? `Did you mean ${quote(close)}? Set the container-name input to one of the containers above.`
             : 'Set the container-name input to one of the containers above.'
         }
       )
@@ -1226,7 +1260,7 @@ export function selectContainer(loaded: LoadedTaskDefinition, containerName?: st
     throw new DeployError(
       'plan',
       'Container name needed',
-      `Task definition ${loaded.source} has ${containers.length} containers (${names.join(', ')}); ` +
+      `Task definition ${boundMessage(loaded.source, 200)} has ${containers.length} containers (${listNames(names)}); ` +
         'set the container-name input to the one that gets the new image.',
       { file: loaded.file, line: listPosition?.line, column: listPosition?.column }
     )
@@ -1238,8 +1272,8 @@ export function selectContainer(loaded: LoadedTaskDefinition, containerName?: st
       throw new DeployError(
         'plan',
         'Empty image',
-        `Container "${container.name}" in task definition ${loaded.source} has an empty image, and it is not ` +
-          `the container being deployed ("${chosen.name}"). Only that one may leave "image" empty.`,
+        `Container ${quote(container.name ?? '')} in task definition ${boundMessage(loaded.source, 200)} has an empty image, ` +
+          `and it is not the container being deployed (${quote(chosen.name ?? '')}). Only that one may leave "image" empty.`,
         {
           file: loaded.file,
           line: position?.line,
@@ -1269,11 +1303,15 @@ export function renderTaskDefinition(
     throw new DeployError(
       'render',
       'Container not found',
-      `Container "${containerName}" is not in the task definition. Containers: ${containerNames(input).join(', ')}`
+      `Container ${quote(containerName)} is not in the task definition. Containers: ${listNames(containerNames(input))}`
     )
   }
   if (image.trim() === '') {
-    throw new DeployError('render', 'No image', `The new image for container "${containerName}" is empty.`)
+    throw new DeployError(
+      'render',
+      'No image',
+      `The new image for container ${quote(containerName)} is empty.`
+    )
   }
   target.image = image
   for (const c of containers) {
@@ -1281,7 +1319,7 @@ export function renderTaskDefinition(
       throw new DeployError(
         'render',
         'Empty image',
-        `Container "${c.name}" has an empty image; only the container being deployed ("${containerName}") may.`
+        `Container ${quote(c.name ?? '')} has an empty image; only the container being deployed (${quote(containerName)}) may.`
       )
     }
   }
