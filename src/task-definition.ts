@@ -17,6 +17,7 @@ import {
   isSeq,
   LineCounter,
   parseDocument,
+  type Alias,
   type Document,
   type Node
 } from 'yaml'
@@ -316,6 +317,32 @@ function lineIndex(text: string): (offset: number) => Position {
   }
 }
 
+/**
+ * Limits of the readers, far above any real task definition, so hostile files fail fast with one clear
+ * error instead of hanging or overflowing the stack. RegisterTaskDefinition takes at most 64 KiB of JSON;
+ * the file may hold comments, indentation and a wrapper, hence the margin.
+ */
+export const READER_LIMITS = {
+  /** Bytes of the file. */
+  size: 1024 * 1024,
+  /** Nesting of objects and lists; an ECS task definition nests less than 10 levels. */
+  depth: 64,
+  /**
+   * Values produced through YAML aliases (each item, member and scalar of an expanded alias counts). 64 KiB
+   * of JSON holds at most 32 768 values (each takes 2 bytes or more: `1,`); the largest definition of the
+   * corpus has ~160 values in all, a 10-container one with every field a few thousand.
+   */
+  aliasValues: 50_000,
+  /**
+   * Rough nesting the YAML pre-scan allows before the yaml library parses (it recurses, and overflows the
+   * stack near 800 levels while slowing down sharply); the walker then applies `depth` exactly.
+   */
+  yamlScanDepth: 256
+}
+
+const tooDeep = (limit: number): string =>
+  `The document nests more than ${limit} levels of objects and lists here; a task definition nests fewer than 10`
+
 /** A strict JSON parser (RFC 8259) that remembers where every member and item is. */
 class JsonReader {
   private i = 0
@@ -357,11 +384,18 @@ class JsonReader {
     return c === '\n' || c === '\r' ? 'the end of the line' : `'${defang(c)}'`
   }
 
+  private depth = 0
+
   private value(path: Path): unknown {
     const t = this.text
     const c = t[this.i]
-    if (c === '{') return this.object(path)
-    if (c === '[') return this.array(path)
+    if (c === '{' || c === '[') {
+      if (this.depth >= READER_LIMITS.depth) this.fail(tooDeep(READER_LIMITS.depth), this.i)
+      this.depth++
+      const result = c === '{' ? this.object(path) : this.array(path)
+      this.depth--
+      return result
+    }
     if (c === '"') return this.string()
     if (c === '-' || (c >= '0' && c <= '9')) return this.number(path)
     for (const [word, value] of [
@@ -525,8 +559,79 @@ function readJson(text: string): SourceTree {
   return new JsonReader(text).read()
 }
 
+/**
+ * Where a YAML text nests deeper than `limit`, roughly (block indentation, "- " entries on one line and flow
+ * brackets outside quotes and comments; block scalars may count too, so it errs on the high side), or -1.
+ * Linear and without recursion, so it runs before the yaml library, which recurses.
+ */
+export function yamlNestingPastLimit(text: string, limit: number): number {
+  const n = text.length
+  const indents: number[] = []
+  let flow = 0
+  let i = 0
+  const skipQuoted = (start: number): number => {
+    const quote = text[start]
+    let j = start + 1
+    while (j < n) {
+      const c = text[j]
+      if (quote === '"' && c === '\\') j += 2
+      else if (c === quote) {
+        if (quote === "'" && text[j + 1] === "'") j += 2
+        else return j + 1
+      } else j++
+    }
+    return n
+  }
+  while (i < n) {
+    let col = 0
+    while (text.charCodeAt(i) === 32) {
+      i++
+      col++
+    }
+    let c = text[i]
+    if (flow === 0 && i < n && c !== '\n' && c !== '\r' && c !== '#') {
+      while (indents.length > 0 && indents[indents.length - 1] >= col) indents.pop()
+      indents.push(col)
+      // Compact entries: "- - - x" or "- ? x" open a level each.
+      while ((c === '-' || c === '?' || c === ':') && text[i + 1] === ' ') {
+        i++
+        col++
+        while (text.charCodeAt(i) === 32) {
+          i++
+          col++
+        }
+        indents.push(col)
+        c = text[i]
+      }
+      if (indents.length > limit) return i
+    }
+    while (i < n && text[i] !== '\n') {
+      c = text[i]
+      const before = i === 0 ? ' ' : text[i - 1]
+      if ((c === '"' || c === "'") && ' \t\n[{,:-?'.includes(before)) {
+        i = skipQuoted(i)
+        continue
+      }
+      if (c === '#' && (before === ' ' || before === '\t' || before === '\n')) {
+        while (i < n && text[i] !== '\n') i++
+        break
+      }
+      if (c === '[' || c === '{') {
+        flow++
+        if (indents.length + flow > limit) return i
+      } else if ((c === ']' || c === '}') && flow > 0) flow--
+      i++
+    }
+    i++ // the newline
+  }
+  return -1
+}
+
 function readYaml(text: string): SourceTree {
   const lineCounter = new LineCounter()
+  const lines = lineIndex(text)
+  const deep = yamlNestingPastLimit(text, READER_LIMITS.yamlScanDepth)
+  if (deep >= 0) throw new SyntaxProblem(tooDeep(READER_LIMITS.yamlScanDepth), lines(deep))
   const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true })
   const at = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset)
@@ -538,7 +643,9 @@ function readYaml(text: string): SourceTree {
     const message =
       error.code === 'MULTIPLE_DOCS'
         ? 'The file holds more than one YAML document (---); a task definition file holds exactly one'
-        : boundMessage(error.message.split('\n')[0])
+        : /call stack/i.test(error.message)
+          ? tooDeep(READER_LIMITS.yamlScanDepth)
+          : boundMessage(error.message.split('\n')[0])
     // yaml points some errors at the start of the line; point at the text instead.
     let offset = error.pos[0]
     while (text[offset] === ' ') offset++
@@ -549,8 +656,16 @@ function readYaml(text: string): SourceTree {
     tree.warnings.push({ message: boundMessage(w.message.split('\n')[0]), position: at(w.pos[0]) })
   if (!doc.contents) throw new SyntaxProblem('The file is empty', { line: 1, column: 1 })
   tree.positions.set(pathKey([]), at(doc.contents.range[0]))
-  tree.value = yamlValue(doc, doc.contents, [], tree, at, 0)
+  tree.value = yamlValue(doc, doc.contents, [], tree, at, 0, { values: 0 })
   return tree
+}
+
+/** Values produced through aliases so far, the outermost alias being expanded, and resolved aliases. */
+interface AliasBudget {
+  values: number
+  alias?: { name: string; position: Position }
+  /** Alias.resolve searches the whole document on each call; an alias bomb calls it very often. */
+  targets?: Map<Alias, Node | undefined>
 }
 
 function yamlValue(
@@ -559,20 +674,36 @@ function yamlValue(
   path: Path,
   tree: SourceTree,
   at: (offset: number) => Position,
-  depth: number
+  depth: number,
+  budget: AliasBudget
 ): unknown {
-  if (depth > 200) {
+  if (depth > READER_LIMITS.depth) {
     throw new SyntaxProblem(
-      'The document nests too deeply (an alias cycle?)',
-      tree.positions.get(pathKey(path)) ?? at(0)
+      tooDeep(READER_LIMITS.depth) + (budget.alias ? ` (through alias ${quote(`*${budget.alias.name}`)})` : ''),
+      budget.alias?.position ?? tree.positions.get(pathKey(path)) ?? at(0)
+    )
+  }
+  if (budget.alias && ++budget.values > READER_LIMITS.aliasValues) {
+    throw new SyntaxProblem(
+      `The document expands to more than ${READER_LIMITS.aliasValues} values through aliases (a YAML alias ` +
+        `bomb?), passing the limit in ${quote(`*${budget.alias.name}`)}; the 64 KiB of JSON ECS takes hold fewer than 33 000`,
+      budget.alias.position
     )
   }
   if (node === null || node === undefined) return null
   if (isAlias(node)) {
-    const target = node.resolve(doc)
-    if (!target)
-      throw new SyntaxProblem(`Unknown alias ${quote(`*${node.source}`)}`, at(node.range?.[0] ?? 0))
-    return yamlValue(doc, target, path, tree, at, depth + 1)
+    budget.targets ??= new Map()
+    if (!budget.targets.has(node)) budget.targets.set(node, node.resolve(doc))
+    const target = budget.targets.get(node)
+    const position = at(node.range?.[0] ?? 0)
+    if (!target) throw new SyntaxProblem(`Unknown alias ${quote(`*${node.source}`)}`, position)
+    if (budget.alias) return yamlValue(doc, target, path, tree, at, depth + 1, budget)
+    budget.alias = { name: node.source, position }
+    try {
+      return yamlValue(doc, target, path, tree, at, depth + 1, budget)
+    } finally {
+      budget.alias = undefined
+    }
   }
   if (isScalar(node)) {
     const value = node.value
@@ -586,7 +717,7 @@ function yamlValue(
       const itemPath = [...path, index]
       const start = (item as Node | null)?.range?.[0]
       if (start !== undefined) tree.positions.set(pathKey(itemPath), at(start))
-      return yamlValue(doc, item, itemPath, tree, at, depth + 1)
+      return yamlValue(doc, item, itemPath, tree, at, depth + 1, budget)
     })
   }
   if (isMap(node)) {
@@ -598,11 +729,11 @@ function yamlValue(
     const isMerge = (key: unknown): boolean => isScalar(key) && typeof key.value === 'symbol'
     // Merge keys (<<: *defaults) first, so the map's own keys win over merged ones; earlier sources win.
     for (const pair of pairs.filter(p => isMerge(p.key)).reverse()) {
-      let source: unknown = pair.value
-      if (isAlias(source)) source = source.resolve(doc)
-      const sources = isSeq(source) ? [...source.items].reverse() : [source]
+      // An alias of a map stays an alias here, so its expansion counts against the budget.
+      const source: unknown = isAlias(pair.value) ? pair.value.resolve(doc) : pair.value
+      const sources = isSeq(source) ? [...source.items].reverse() : [pair.value]
       for (const s of sources) {
-        const merged = yamlValue(doc, s, path, tree, at, depth + 1)
+        const merged = yamlValue(doc, s, path, tree, at, depth + 1, budget)
         if (merged && typeof merged === 'object' && !Array.isArray(merged)) {
           for (const [k, v] of Object.entries(merged)) set(k, v)
         } else {
@@ -616,10 +747,17 @@ function yamlValue(
     for (const pair of pairs) {
       if (isMerge(pair.key)) continue
       const keyNode = pair.key as Node | null
-      const key = isScalar(keyNode) ? String(keyNode.value ?? '') : keyNode ? String(keyNode.toJSON()) : ''
+      if (keyNode && !isScalar(keyNode)) {
+        // "? [a, b]: x" or an alias as a key: no task definition field is named by a list or a map.
+        throw new SyntaxProblem(
+          'A key must be a plain string, not a list, a map or an alias',
+          at(keyNode.range?.[0] ?? 0)
+        )
+      }
+      const key = isScalar(keyNode) ? String(keyNode.value ?? '') : ''
       const memberPath = [...path, key]
       if (keyNode?.range) tree.positions.set(pathKey(memberPath), at(keyNode.range[0]))
-      set(key, yamlValue(doc, pair.value, memberPath, tree, at, depth + 1))
+      set(key, yamlValue(doc, pair.value, memberPath, tree, at, depth + 1, budget))
     }
     return result
   }
@@ -629,6 +767,14 @@ function yamlValue(
 type Format = 'json' | 'yaml'
 
 function readSource(text: string, file: string): { tree: SourceTree; format: Format } {
+  const size = Buffer.byteLength(text, 'utf8')
+  if (size > READER_LIMITS.size) {
+    throw new SyntaxProblem(
+      `The file is ${(size / 1024 / 1024).toFixed(1)} MiB (${size} bytes); a task definition file may be at most ` +
+        `${READER_LIMITS.size / 1024 / 1024} MiB (ECS takes at most 64 KiB of task definition JSON)`,
+      { line: 1, column: 1 }
+    )
+  }
   const ext = nodePath.extname(file).toLowerCase()
   if (ext === '.json') return { tree: readJson(text), format: 'json' }
   if (ext === '.yml' || ext === '.yaml') return { tree: readYaml(text), format: 'yaml' }
