@@ -207,7 +207,14 @@ describe('summaryHeadline', () => {
       '❌ web: a \\*b\\* &lt;i&gt;c&lt;/i&gt; — rolled back to web:7'
     ],
     [{ outcome: undefined, headline: 'Input "cluster" is empty.' }, '❌ Input "cluster" is empty.'],
-    [{ ok: true, headline: 'Deployment ecs-svc/1 completed' }, '✅ Deployment ecs-svc/1 completed']
+    [{ ok: true, headline: 'Deployment ecs-svc/1 completed' }, '✅ Deployment ecs-svc/1 completed'],
+    [
+      {
+        outcome: undefined,
+        headline: 'docker build exited with code 1:\nStep 5/9 : RUN make\nmake: *** failed'
+      },
+      '❌ docker build exited with code 1:'
+    ]
   ])('%j → %s', (r, expected) => {
     const headline = summaryHeadline(report(r as Partial<DeployReport>))
     expect(headline).toBe(expected)
@@ -343,6 +350,19 @@ describe('writeSummary', () => {
       })
     )
     expect(text).toContain('| 00:00:00 | a \\| b &lt;script&gt; \\*c\\* |')
+  })
+
+  it('a failure of several lines: its first line as the headline, the rest fenced once under it', () => {
+    const text = renderSummary(
+      report({
+        outcome: undefined,
+        causes: [],
+        rollback: undefined,
+        headline: 'docker build exited with code 1:\n<b>x</b>\r::error::y'
+      })
+    )
+    expect(text).toMatch(/^## ❌ docker build exited with code 1:\n\n```text\n<b>x<\/b>\n::error::y\n```\n/)
+    expect(text.match(/docker build exited/g)).toHaveLength(1)
   })
 
   it('a success says so and has no causes section', () => {

@@ -185,10 +185,11 @@ function clip(text: string, n: number): string {
  * The summary's one-line headline (Markdown). A failed deployment reads "service: cause — rollback"
  * (e.g. "❌ web: container exited with code 3 — rolled back to web:7"); the ids and counts are in the
  * paragraph under it and the rollback's own words in its section, so nothing is said twice. Other
- * runs keep their headline.
+ * runs keep the first line of their headline (the rest of it follows the headline, fenced).
  */
 export function summaryHeadline(report: DeployReport): string {
-  if (report.ok || !report.outcome) return `${report.ok ? '✅' : '❌'} ${md(report.headline)}`
+  if (report.ok || !report.outcome)
+    return `${report.ok ? '✅' : '❌'} ${md(splitLines(report.headline.trim())[0] ?? '')}`
   const cause = clip(report.causes[0]?.title ?? FAILED_WORDS[report.outcome.status], 64)
   const service = report.service ?? ''
   const what = !service || cause.startsWith(`${service}:`) ? cause : `${service}: ${cause}`
@@ -209,6 +210,10 @@ export function renderSummary(report: DeployReport): string {
   // The deployment's own words (ids, counts) once, under a headline that does not repeat them.
   if (report.outcome?.message && report.outcome.message !== report.headline)
     out.push(md(report.outcome.message), '')
+  // A message of several lines (a build's last lines) keeps only its first in the headline; the rest
+  // follows once, as it was.
+  const rest = report.outcome ? [] : splitLines(report.headline.trim()).slice(1)
+  if (rest.length > 0) out.push(fence(rest), '')
 
   const rows: Array<[string, string]> = []
   if (report.cluster || report.service) {
