@@ -40,10 +40,14 @@ export function splitLines(text: string): string[] {
  */
 // eslint-disable-next-line no-control-regex -- ESC and BEL are what ANSI sequences are made of
 const LEADING = /^(?:\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\s\p{Cc}\p{Cf}\p{Z}])*/u
-/** Characters a culture-aware comparison may skip: format and control characters. */
-const IGNORABLE = /[\p{Cf}\p{Cc}]/gu
+/**
+ * Characters a culture-aware comparison may skip (.NET's `StartsWith`/`IndexOf` without an ordinal
+ * option ignore them): format and control characters, the combining grapheme joiner, variation selectors.
+ */
+const IGNORABLE_CLASS = '\\p{Cf}\\p{Cc}\\u034f\\u180b-\\u180f\\ufe00-\\ufe0f\\u{e0100}-\\u{e01ef}'
+const IGNORABLE = new RegExp(`[${IGNORABLE_CLASS}]`, 'gu')
 /** The old command form, anywhere in a line, with ignorable characters between its characters too. */
-const V1_PREFIX = /#[\p{Cf}\p{Cc}]*#[\p{Cf}\p{Cc}]*\[/gu
+const V1_PREFIX = new RegExp(`#[${IGNORABLE_CLASS}]*#[${IGNORABLE_CLASS}]*\\[`, 'gu')
 /** How much of the start of a line is decoded to look for an encoded command. */
 const HEAD = 200
 
