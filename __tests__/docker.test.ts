@@ -13,6 +13,7 @@ import {
 } from '../src/docker.js'
 import { DeployError } from '../src/errors.js'
 import type { Exec, ExecOptions, ExecResult } from '../src/exec.js'
+import { runnerCommands } from '../scripts/run-action.js'
 
 interface Call {
   command: string
@@ -252,13 +253,50 @@ describe('buildAndPush with buildx', () => {
     expect(calls).toHaveLength(2)
   })
 
-  test('streams output after the command line', async () => {
+  test('streams output after the command line, inside a stop-commands block', async () => {
     const { exec, calls } = fakeExec([withBuildx, buildxWrites({ 'containerimage.digest': DIGEST })])
     const streamed: string[] = []
     await new Docker(exec, { configDir: CONFIG, onOutput: c => streamed.push(c) }).buildAndPush(request())
-    expect(streamed[0]).toMatch(/^\[command\]docker buildx build --push/)
-    expect(streamed.slice(1)).toEqual(['#1 building\n', '#2 DONE\n'])
+    const token = /^::stop-commands::([0-9a-f]{32})\n$/.exec(streamed[0])?.[1]
+    expect(token).toBeDefined()
+    expect(streamed[1]).toMatch(/^\[command\]docker buildx build --push/)
+    expect(streamed.slice(2)).toEqual(['#1 building\n', '#2 DONE\n', `::${token}::\n`])
     expect(calls[1].options.silent).toBe(true) // the callback is the log; no double echo
+  })
+
+  test.each([
+    [
+      'a Dockerfile printing commands',
+      0,
+      ['::error::x\n', '::add-mask::y\nz\r::warning::w\n', '::stop-commands::tok\n']
+    ],
+    ['a failing build ending mid-line', 1, ['::error::x\n', 'step 3 failed\r']],
+    ['a build that cannot start', 127, []]
+  ])('%s: every command output is in its own block, closed however it ends', async (_, exitCode, output) => {
+    const { exec } = fakeExec([
+      withBuildx,
+      [['buildx', 'build'], () => ({ exitCode, output, stderr: output.join('') })]
+    ])
+    const crashing: Exec = async (command, args, options) => {
+      if (exitCode === 127 && args[0] === 'buildx' && args[1] === 'build')
+        throw new Error('spawn docker ENOENT')
+      return exec(command, args, options)
+    }
+    const streamed: string[] = []
+    const docker = new Docker(crashing, { configDir: CONFIG, onOutput: c => streamed.push(c) })
+    await docker.buildAndPush(request()).catch(() => undefined)
+    const text = streamed.join('')
+    const token = /^::stop-commands::([0-9a-f]{32})\n/.exec(text)?.[1] as string
+    expect(text.endsWith(`\n::${token}::\n`)).toBe(true)
+    for (const chunk of output) expect(text).toContain(chunk)
+    // Read as the runner reads it: only our stop and resume.
+    expect(runnerCommands(text).map(c => c.command)).toEqual(['stop-commands', token])
+  })
+
+  test('without an output callback nothing is printed, and exec never echoes', async () => {
+    const { exec, calls } = fakeExec([withBuildx, buildxWrites({ 'containerimage.digest': DIGEST })])
+    await new Docker(exec, { configDir: CONFIG }).buildAndPush(request())
+    expect(calls.map(c => c.options.silent)).toEqual([true, true])
   })
 
   test('metadata without a digest → asks imagetools', async () => {

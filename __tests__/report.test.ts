@@ -20,8 +20,9 @@ const core = {
 }
 jest.unstable_mockModule('@actions/core', () => core)
 
-const { annotateCauses, consoleUrl, printCauses, renderSummary, setOutputs, writeSummary } =
+const { annotateCauses, consoleUrl, printCauses, renderSummary, setOutputs, summaryHeadline, writeSummary } =
   await import('../src/report.js')
+const { runnerCommands } = await import('../scripts/run-action.js')
 type DeployReport = import('../src/report.js').DeployReport
 
 function cause(i: number, c: Partial<Cause> = {}): Cause {
@@ -151,6 +152,131 @@ describe('printCauses', () => {
   })
 })
 
+describe('printCauses with hostile text', () => {
+  const HOSTILE = [
+    '::error::x',
+    '  ::add-mask::y',
+    'z\r::warning::w',
+    '::stop-commands::tok',
+    'a ##[group]g',
+    'cr\r::error::cr-injected'
+  ]
+
+  it('no line of a cause, its detail or its log tail reaches the runner as a command', () => {
+    const causes = HOSTILE.map(h =>
+      cause(1, {
+        title: `t ${h}`,
+        detail: `d\n${h}`,
+        container: h,
+        logGroup: 'g',
+        logStream: 's',
+        logLines: [h, `x\r\n${h}`]
+      })
+    )
+    printCauses(causes)
+    const printed = core.info.mock.calls.map(c => `${String(c[0])}\n`).join('')
+    expect(runnerCommands(printed)).toEqual([])
+    // Every log tail line keeps its prefix, also after a lone \r.
+    expect(printed).toContain('    | cr\n    | ::error::cr-injected')
+    expect(printed).toContain('    | z\n    | ::warning::w')
+  })
+})
+
+describe('summaryHeadline', () => {
+  const rb = (status: NonNullable<DeployReport['rollback']>['status'], arn?: string) => ({
+    status,
+    message: 'm',
+    taskDefinitionArn: arn
+  })
+  const WEB7 = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7'
+  it.each([
+    [{}, '❌ web: container exited with code 3 — rolled back to web:7'],
+    [{ service: 'shop' }, '❌ shop: web: container exited with code 3 — rolled back to web:7'],
+    [{ rollback: rb('ecs', WEB7) }, '❌ web: container exited with code 3 — rolled back by ECS to web:7'],
+    [{ rollback: rb('started', WEB7) }, '❌ web: container exited with code 3 — rollback started to web:7'],
+    [{ rollback: rb('failed', WEB7) }, '❌ web: container exited with code 3 — rollback failed'],
+    [{ rollback: rb('skipped') }, '❌ web: container exited with code 3 — not rolled back'],
+    [{ rollback: undefined }, '❌ web: container exited with code 3'],
+    [
+      { causes: [], outcome: { ...outcome, status: 'timeout' as const } },
+      '❌ web: the deployment timed out — rolled back to web:7'
+    ],
+    [{ causes: [cause(1, { title: 'x'.repeat(200) })] }, `❌ web: ${'x'.repeat(63)}… — rolled back to web:7`],
+    [
+      { causes: [cause(1, { title: 'a *b* <i>c</i>' })] },
+      '❌ web: a \\*b\\* &lt;i&gt;c&lt;/i&gt; — rolled back to web:7'
+    ],
+    [{ outcome: undefined, headline: 'Input "cluster" is empty.' }, '❌ Input "cluster" is empty.'],
+    [{ ok: true, headline: 'Deployment ecs-svc/1 completed' }, '✅ Deployment ecs-svc/1 completed'],
+    [
+      {
+        outcome: undefined,
+        headline: 'docker build exited with code 1:\nStep 5/9 : RUN make\nmake: *** failed'
+      },
+      '❌ docker build exited with code 1:'
+    ]
+  ])('%j → %s', (r, expected) => {
+    const headline = summaryHeadline(report(r as Partial<DeployReport>))
+    expect(headline).toBe(expected)
+    expect(headline.length).toBeLessThanOrEqual(100)
+  })
+})
+
+describe('the summary with hostile text', () => {
+  const NASTY = [
+    '</details><img src=x onerror=alert(1)>',
+    '![x](http://evil.example/x.png)',
+    '[click](http://evil.example)',
+    'a | b | c',
+    'line\n## heading\r- item\r\n| x | y |',
+    '```\n</details>\n```',
+    '&lt;script&gt; &#60;',
+    '<!-- comment -->'
+  ]
+
+  const withText = (t: string) =>
+    report({
+      headline: t,
+      service: t,
+      cluster: t,
+      image: t,
+      imageTags: [t],
+      deploymentId: t,
+      consoleUrl: consoleUrl('eu-west-1', `c)${t}`, t),
+      outcome: { ...outcome, message: t, events: [{ id: 'e', createdAt: new Date(0), message: t }] },
+      causes: [
+        cause(1, { title: t, detail: t, container: t, logGroup: t, logStream: t, logLines: [t, '```', t] })
+      ],
+      rollback: { status: 'failed', message: t },
+      notes: [t]
+    })
+  /** The summary with each log-tail fence replaced by one line: what Markdown reads as markup. */
+  const outsideFences = (text: string) => text.replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, 'FENCE')
+
+  it.each(NASTY)('%j: no tag, image, link, table break or new block', nasty => {
+    const text = renderSummary(withText(nasty))
+    const outside = outsideFences(text)
+    // The same lines as with harmless text: nothing ended a row or started a block.
+    const lines = outside.split(/\r\n|\r|\n/)
+    const benign = outsideFences(renderSummary(withText('benign'))).split('\n')
+    expect(lines).toHaveLength(benign.length)
+    lines.forEach((line, i) => expect(line.slice(0, 2)).toBe(benign[i].slice(0, 2)))
+    for (const line of lines)
+      if (line.startsWith('|')) expect(line.replace(/\\\|/g, '').split('|')).toHaveLength(4)
+    // No raw HTML, no image or link syntax other than our console link (code spans are literal).
+    const markup = outside.replace(/(?<!\\)`[^`]*`/g, 'CODE')
+    expect(markup).not.toMatch(/<[a-z!/]/i)
+    expect(markup.replace('[Open the deployment in the ECS console](', '')).not.toMatch(
+      /(?<!\\)\[[^\]]*(?<!\\)\]\(/
+    )
+    // The console link stays one link: its target has no ( ) < > or space.
+    const link = /\[Open the deployment in the ECS console\]\(([^)]*)\)/.exec(text)?.[1] ?? ''
+    expect(link).toMatch(/^https:\/\/[^\s()<>]+\/deployments\?region=eu-west-1$/)
+    // The log tail is fenced longer than any run of backticks in it.
+    expect(text).toContain('````text\n')
+  })
+})
+
 describe('setOutputs', () => {
   it('sets every known output', () => {
     setOutputs(report())
@@ -195,7 +321,10 @@ describe('writeSummary', () => {
     expect(summary.write).toHaveBeenCalledTimes(1)
     const text = summaryText.join('')
     expect(text).toBe(renderSummary(report()))
-    expect(text).toMatch(/^## ❌ Deployment failed: web: container exited with code 3\n/)
+    expect(text).toMatch(/^## ❌ web: container exited with code 3 — rolled back to web:7\n\n/)
+    // Each fact once: the outcome under the headline, the rollback in its section.
+    expect(text.split(outcome.message)).toHaveLength(2)
+    expect(text.split('Service web is back on web:7')).toHaveLength(2)
     expect(text).toContain('| Image | `123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:abc` |')
     expect(text).toContain('| Image digest | `sha256:abc` |')
     expect(text).toContain(`| Task definition | \`web:8\` (\`${TD}\`) |`)
@@ -221,6 +350,19 @@ describe('writeSummary', () => {
       })
     )
     expect(text).toContain('| 00:00:00 | a \\| b &lt;script&gt; \\*c\\* |')
+  })
+
+  it('a failure of several lines: its first line as the headline, the rest fenced once under it', () => {
+    const text = renderSummary(
+      report({
+        outcome: undefined,
+        causes: [],
+        rollback: undefined,
+        headline: 'docker build exited with code 1:\n<b>x</b>\r::error::y'
+      })
+    )
+    expect(text).toMatch(/^## ❌ docker build exited with code 1:\n\n```text\n<b>x<\/b>\n::error::y\n```\n/)
+    expect(text.match(/docker build exited/g)).toHaveLength(1)
   })
 
   it('a success says so and has no causes section', () => {

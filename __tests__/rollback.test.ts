@@ -10,6 +10,7 @@ jest.unstable_mockModule('@actions/core', () => ({
   isDebug: () => false
 }))
 const { rollBack } = await import('../src/rollback.js')
+const { runnerCommands } = await import('../scripts/run-action.js')
 
 const ecsMock = mockClient(ECSClient)
 const ecs = new ECSClient({ region: 'eu-west-1' })
@@ -148,6 +149,42 @@ describe('rollBack', () => {
       service: 'web',
       taskDefinition: OLD
     })
+  })
+
+  test("the rollback's service events are printed through the gate: a newline in one starts no command", async () => {
+    const deployment = (rolloutState: 'IN_PROGRESS' | 'COMPLETED') => ({
+      id: 'ecs-svc/6',
+      status: 'PRIMARY',
+      taskDefinition: OLD,
+      rolloutState,
+      runningCount: 2,
+      desiredCount: 2
+    })
+    ecsMock.on(UpdateServiceCommand).resolves({ service: { deployments: [deployment('IN_PROGRESS')] } })
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceName: 'web',
+          taskDefinition: OLD,
+          deployments: [deployment('COMPLETED')],
+          events: [
+            {
+              id: 'hostile',
+              createdAt: new Date(Date.now() + 60_000),
+              message: '(service web) was unable to place a task\n::error::x\r::add-mask::y\n##[group]g'
+            }
+          ]
+        }
+      ]
+    })
+    const core = await import('@actions/core')
+    const info = core.info as unknown as jest.Mock
+    info.mockClear()
+    await rollBack(request(failedOutcome('too-many-failed-tasks'), { ...fast }))
+    const printed = info.mock.calls.map(c => `${String(c[0])}\n`).join('')
+    expect(printed).toContain('was unable to place a task')
+    expect(printed).toContain('::error::x')
+    expect(runnerCommands(printed)).toEqual([])
   })
 
   test('cancelled: starts the rollback without waiting', async () => {

@@ -26,6 +26,8 @@ export interface ActionRun {
   dockerAuths: Record<string, string>
   /** Annotations parsed from ::error / ::warning commands. */
   errors: Annotation[]
+  /** Every command the runner would act on in the main step's output (`runnerCommands`). */
+  commands: RunnerCommand[]
   warnings: Annotation[]
   durationMs: number
 }
@@ -91,6 +93,69 @@ export function parseAnnotations(output: string, kind: 'error' | 'warning'): Ann
     found.push({ title: props.title, file: props.file, line: props.line, message: unescapeData(m[2]) })
   }
   return found
+}
+
+/** A command as the GitHub runner would act on it (see `runnerCommands`). */
+export interface RunnerCommand {
+  /** The command name, lower-cased (`error`, `add-mask`, `stop-commands`, a resume token…). */
+  command: string
+  /** `::name props::data` (v2) or `##[name props]data` (v1). */
+  form: 'v2' | 'v1'
+  /** The data after the command, %-escapes decoded as the runner decodes them. */
+  data: string
+  /** The whole line, as the runner saw it. */
+  line: string
+}
+
+/**
+ * Reads output the way the runner does (actions/runner OutputManager + ActionCommandManager): lines end
+ * at `\n`, `\r\n` or a lone `\r`; leading whitespace is dropped; `::name …::data` at the start of a line
+ * or `##[name …]data` anywhere in it is a command; `::stop-commands::TOKEN` stops all processing until a
+ * line whose command is `TOKEN`. Unlike the runner it accepts any command name, registered or not, so a
+ * test built on it is stricter than the runner. Returns the commands acted on, in order, including the
+ * stop and the resume lines.
+ */
+export function runnerCommands(output: string): RunnerCommand[] {
+  const found: RunnerCommand[] = []
+  let stopToken: string | undefined
+  for (const line of output.split(/\r\n|\r|\n/)) {
+    const parsed = parseRunnerLine(line)
+    if (!parsed) continue
+    if (stopToken !== undefined) {
+      if (parsed.command !== stopToken) continue
+      stopToken = undefined
+    } else if (parsed.command === 'stop-commands') {
+      stopToken = parsed.data.toLowerCase()
+    }
+    found.push(parsed)
+  }
+  return found
+}
+
+function parseRunnerLine(line: string): RunnerCommand | undefined {
+  const trimmed = line.replace(/^[\s\u0085]+/, '')
+  if (trimmed.startsWith('::')) {
+    const end = trimmed.indexOf('::', 2)
+    if (end > 2) {
+      const info = trimmed.slice(2, end)
+      const name = info.split(' ')[0]
+      if (name !== '')
+        return { command: name.toLowerCase(), form: 'v2', data: unescapeData(trimmed.slice(end + 2)), line }
+    }
+  }
+  const at = line.indexOf('##[')
+  if (at >= 0) {
+    const close = line.indexOf(']', at)
+    if (close > at + 3) {
+      const name = line.slice(at + 3, close).split(' ')[0]
+      const data = line
+        .slice(close + 1)
+        .replace(/%3B/g, ';')
+        .replace(/%5D/g, ']')
+      if (name !== '') return { command: name.toLowerCase(), form: 'v1', data: unescapeData(data), line }
+    }
+  }
+  return undefined
 }
 
 function readAuths(configDir: string | undefined): Record<string, string> {
@@ -185,6 +250,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     state,
     errors: parseAnnotations(main.output, 'error'),
     warnings: parseAnnotations(main.output, 'warning'),
+    commands: runnerCommands(main.output),
     durationMs,
     dockerConfigLeft: false,
     dockerAuths: readAuths(state.dockerConfig)

@@ -3,6 +3,7 @@ import { ECSClient } from '@aws-sdk/client-ecs'
 import { ECRClient } from '@aws-sdk/client-ecr'
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import * as core from '@actions/core'
+import { inert } from './untrusted.js'
 
 export interface AwsClients {
   ecs: ECSClient
@@ -85,7 +86,7 @@ function addRequestLog(stack: unknown): void {
   ;(stack as MiddlewareStackLike).add(
     (next, context) => async args => {
       if (core.isDebug())
-        core.debug(`AWS ${context.commandName ?? 'request'} ${summarizeRequest(args.input)}`)
+        core.debug(inert(`AWS ${context.commandName ?? 'request'} ${summarizeRequest(args.input)}`))
       return next(args)
     },
     { step: 'initialize', name: 'ecsDeployRequestLog' }

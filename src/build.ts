@@ -11,6 +11,7 @@ import type { Exec } from './exec.js'
 import { defaultTag, ociLabels, pinnedImage, type BuildInputs } from './image.js'
 import { loginToEcr } from './login.js'
 import type { Plan } from './plan.js'
+import { inert } from './untrusted.js'
 
 export interface ImageResult {
   /** What the task definition gets: repository@sha256:… where the digest is known. */
@@ -87,7 +88,7 @@ export async function resolveImage(
   if (plan.inputs.skipExisting) {
     const digest = await findImageDigest(deps.clients.ecr, repo, mainTag)
     if (digest) {
-      core.info(`${repo.uri}:${mainTag} is already in ECR (${digest}): skipping build and push.`)
+      core.info(inert(`${repo.uri}:${mainTag} is already in ECR (${digest}): skipping build and push.`))
       return { image: pinnedImage(repo.uri, digest), digest, tags: [mainTag], source: 'reused' }
     }
   }

@@ -7,6 +7,7 @@ import type { RegistryCredentials } from './ecr.js'
 import { DeployError, errorMessage } from './errors.js'
 import type { Exec, ExecResult } from './exec.js'
 import { DIGEST_PATTERN, TAG_PATTERN, type BuildInputs } from './image.js'
+import { CommandsStopped } from './untrusted.js'
 
 export interface BuildRequest extends BuildInputs {
   /** registry/name, without tag. */
@@ -29,7 +30,10 @@ export interface DockerOptions {
   configDir: string
   /** The docker binary (default `docker`). */
   binary?: string
-  /** Build and push output as it arrives. */
+  /**
+   * Build and push output as it arrives, each command's output inside its own stop-commands block
+   * (untrusted.ts), so nothing a Dockerfile prints can act on the runner. Without it, nothing is printed.
+   */
   onOutput?: (chunk: string) => void
 }
 
@@ -278,29 +282,32 @@ export class Docker {
 
   /**
    * Runs docker with DOCKER_CONFIG set. Output goes to `onOutput` (preceded by the command line) unless
-   * `quiet`; `log` is stdout and stderr interleaved as they arrived.
+   * `quiet`, inside a stop-commands block that is closed however the command ends; `log` is stdout and
+   * stderr interleaved as they arrived.
    */
   private async run(
     args: string[],
     options: { input?: string; env?: Record<string, string>; quiet?: boolean } = {}
   ): Promise<ExecResult & { log: string }> {
     let log = ''
-    const stream = options.quiet ? undefined : this.onOutput
-    stream?.(`[command]${this.binary} ${args.join(' ')}\n`)
+    const stream = options.quiet || !this.onOutput ? undefined : new CommandsStopped(this.onOutput)
+    stream?.push(`[command]${this.binary} ${args.join(' ')}\n`)
     let result: ExecResult
     try {
       result = await this.exec(this.binary, args, {
         input: options.input,
         env: { ...options.env, DOCKER_CONFIG: this.configDir },
-        // With an output callback that callback is the log; without one, quiet calls stay out of it.
-        silent: options.quiet === true || this.onOutput !== undefined,
+        // Never echoed by exec itself: its raw echo would bypass the stop-commands block.
+        silent: true,
         onOutput: chunk => {
           log += chunk
-          stream?.(chunk)
+          stream?.push(chunk)
         }
       })
     } catch (error) {
       result = { exitCode: 127, stdout: '', stderr: errorMessage(error) }
+    } finally {
+      stream?.close()
     }
     if (log === '') log = [result.stdout, result.stderr].filter(s => s !== '').join('\n')
     return { ...result, log }

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-ecr'
 import { awsErrorName, DeployError, errorMessage, isTransientError } from './errors.js'
 import { quote } from './excerpt.js'
+import { inert } from './untrusted.js'
 
 export interface RegistryCredentials {
   /** host[:port], no scheme: what `docker login` takes. */
@@ -57,7 +58,9 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
       if (attempt >= attempts || !isTransient(error)) throw error
       const delay = Math.floor(random() * Math.min(max, base * 2 ** (attempt - 1)))
       core.debug(
-        `transient AWS error (${awsErrorName(error) ?? 'error'}), retry ${attempt}/${attempts - 1} in ${delay}ms`
+        inert(
+          `transient AWS error (${awsErrorName(error) ?? 'error'}), retry ${attempt}/${attempts - 1} in ${delay}ms`
+        )
       )
       await sleep(delay)
     }
@@ -301,7 +304,7 @@ export async function resolveRepository(
         retry
       )
       found = out.repository
-      core.info(`Created ECR repository ${input.name}`)
+      core.info(inert(`Created ECR repository ${input.name}`))
     } catch (error) {
       if (awsErrorName(error) !== 'RepositoryAlreadyExistsException') {
         throw new DeployError(

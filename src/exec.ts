@@ -7,7 +7,10 @@ export interface ExecOptions {
   /** Extra environment; merged over process.env. */
   env?: Record<string, string>
   cwd?: string
-  /** Do not echo the command and its output to the log. */
+  /**
+   * false: @actions/exec echoes the command and its output to the log raw, past the gate for outside
+   * text (untrusted.ts). The default is true: output reaches the log only through `onOutput`.
+   */
   silent?: boolean
   /** Called with each chunk of output as it arrives (streaming into the log). */
   onOutput?: (chunk: string) => void
@@ -31,7 +34,7 @@ export const exec: Exec = async (command, args, options = {}) => {
   try {
     const exitCode = await actionsExec.exec(command, args, {
       ignoreReturnCode: true,
-      silent: options.silent ?? false,
+      silent: options.silent ?? true,
       cwd: options.cwd,
       env,
       input: options.input === undefined ? undefined : Buffer.from(options.input),

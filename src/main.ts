@@ -25,6 +25,7 @@ import {
   type DeployReport
 } from './report.js'
 import { rollBack } from './rollback.js'
+import { inert, toStdout } from './untrusted.js'
 
 export interface Dependencies {
   clients?: AwsClients
@@ -102,13 +103,13 @@ export async function run(deps: Dependencies = {}): Promise<void> {
 
     const image = await phase('Image', report, async () => {
       const sha = plan.inputs.image ? '' : await commitSha(exec, workspace)
-      return resolveImage(plan, { clients, exec, sha, workspace }, chunk => process.stdout.write(chunk))
+      return resolveImage(plan, { clients, exec, sha, workspace }, toStdout)
     })
     if (image) {
       report.image = image.image
       report.imageDigest = image.digest
       report.imageTags = image.tags
-      core.info(`Image: ${image.image} (${image.source})`)
+      core.info(inert(`Image: ${image.image} (${image.source})`))
     }
 
     stopIfCancelled(signal, 'before registering a task definition')
@@ -121,7 +122,7 @@ export async function run(deps: Dependencies = {}): Promise<void> {
     )
     const taskDefinitionArn = registered.taskDefinitionArn as string
     report.taskDefinitionArn = taskDefinitionArn
-    core.info(`Registered ${describeRevision(taskDefinitionArn)}`)
+    core.info(inert(`Registered ${describeRevision(taskDefinitionArn)}`))
     setOutputs(report)
 
     if (!plan.inputs.service) {
@@ -145,7 +146,9 @@ export async function run(deps: Dependencies = {}): Promise<void> {
     report.deploymentId = deploymentId
     setOutputs(report)
     core.info(
-      `Service ${plan.inputs.service} is deploying ${describeRevision(taskDefinitionArn)} as ${deploymentId}`
+      inert(
+        `Service ${plan.inputs.service} is deploying ${describeRevision(taskDefinitionArn)} as ${deploymentId}`
+      )
     )
 
     if (!plan.inputs.waitForServiceStability) {
@@ -169,14 +172,14 @@ export async function run(deps: Dependencies = {}): Promise<void> {
         maxFailedTasks: plan.maxFailedTasks,
         signal,
         meter,
-        onEvent: event => core.info(`${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`)
+        onEvent: event => core.info(inert(`${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`))
       })
     )
     report.outcome = outcome
     if (outcome.status === 'completed') {
       report.ok = true
       report.headline = outcome.message
-      core.info(outcome.message)
+      core.info(inert(outcome.message))
       return
     }
     await handleFailedDeployment(plan, clients, outcome, rendered, report, signal, update.deployment, meter)
@@ -203,7 +206,7 @@ async function handleFailedDeployment(
 ): Promise<void> {
   const causes = diagnose(outcome, rendered)
   report.causes = causes
-  for (const note of outcome.notes) core.info(note)
+  for (const note of outcome.notes) core.info(inert(note))
   report.notes.push(...(await attachLogTails(clients.logs, causes)))
   printCauses(causes)
   report.rollback = await rollBack({
@@ -236,5 +239,5 @@ function fail(error: unknown, report: DeployReport, workspace: string): void {
     startColumn: deployError.column
   })
   process.exitCode = core.ExitCode.Failure
-  if (!(error instanceof DeployError) && error instanceof Error && error.stack) core.debug(error.stack)
+  if (!(error instanceof DeployError) && error instanceof Error && error.stack) core.debug(inert(error.stack))
 }

@@ -5,6 +5,7 @@
 import * as core from '@actions/core'
 import type { Cause } from './diagnose.js'
 import { errorMessage } from './errors.js'
+import { inert, splitLines } from './untrusted.js'
 import { shortTaskDefinition, type WatchOutcome } from './watch.js'
 
 export interface DeployReport {
@@ -75,15 +76,19 @@ export function annotateCauses(causes: Cause[], limit = DEFAULT_ANNOTATION_LIMIT
   }
 }
 
-/** The causes in the log, each with the log tail of its first task underneath. */
+/**
+ * The causes in the log, each with the log tail of its first task underneath. Causes carry ECS's and
+ * the container's own text: every line goes through the gate, and each line of a log tail (also one a
+ * lone `\r` starts) gets the `    | ` prefix.
+ */
 export function printCauses(causes: Cause[]): void {
   for (const cause of causes) {
     const who = occurrences(cause)
-    core.info(`✖ ${cause.title}${who ? ` — ${who}` : ''}`)
-    if (cause.detail && cause.detail !== cause.title) core.info(`    ${cause.detail}`)
+    core.info(inert(`✖ ${cause.title}${who ? ` — ${who}` : ''}`))
+    if (cause.detail && cause.detail !== cause.title) core.info(inert(`    ${cause.detail}`))
     if (cause.logLines && cause.logLines.length > 0) {
-      core.info(`    Last ${cause.logLines.length} log lines of ${logSource(cause)}:`)
-      for (const line of cause.logLines) core.info(`    | ${line}`)
+      core.info(inert(`    Last ${cause.logLines.length} log lines of ${logSource(cause)}:`))
+      for (const line of cause.logLines.flatMap(splitLines)) core.info(inert(`    | ${line}`))
     }
   }
 }
@@ -105,18 +110,32 @@ export function setOutputs(report: DeployReport): void {
   for (const [name, value] of outputs) if (value) core.setOutput(name, value)
 }
 
-/** Escapes text for Markdown (and the HTML GitHub allows in it); newlines become spaces. */
+/**
+ * Escapes text for Markdown (and the HTML GitHub allows in it): no tag, entity, emphasis, link or image
+ * (`![x](…)` keeps its brackets escaped), and line endings (a lone `\r` too) become spaces, so outside
+ * text can neither leave a table row nor start a block.
+ */
 function md(text: string): string {
   return text
-    .replace(/\s*\r?\n\s*/g, ' ')
+    .replace(/\s*(?:\r\n|\r|\n)\s*/g, ' ')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/([\\`*_[\]|#~])/g, '\\$1')
 }
 
+/** A code span for a table cell: one line, and `|` escaped (GFM splits cells on it even in code). */
 function code(text: string): string {
-  return text.includes('`') ? md(text) : `\`${text}\``
+  if (text.includes('`')) return md(text)
+  return `\`${text.replace(/\s*(?:\r\n|\r|\n)\s*/g, ' ').replace(/\|/g, '\\|')}\``
+}
+
+/** A link target that cannot end the link early or start markup: only URL characters, `()` encoded. */
+function href(url: string): string {
+  return url.replace(/[\s()[\]<>`'"\\|]/gu, c => {
+    const encoded = encodeURIComponent(c)
+    return encoded !== c ? encoded : `%${c.charCodeAt(0).toString(16).toUpperCase()}`
+  })
 }
 
 function fence(lines: string[]): string {
@@ -144,12 +163,57 @@ const ROLLBACK_WORDS: Record<NonNullable<DeployReport['rollback']>['status'], st
   ecs: 'Rolled back by ECS'
 }
 
+const FAILED_WORDS: Record<WatchOutcome['status'], string> = {
+  completed: 'completed',
+  failed: 'the deployment failed',
+  'rolled-back': 'the deployment was rolled back',
+  'too-many-failed-tasks': 'tasks kept failing',
+  timeout: 'the deployment timed out',
+  cancelled: 'the run was cancelled'
+}
+
+/** At most `n` characters, cut at a word with `…`. */
+function clip(text: string, n: number): string {
+  const one = text.replace(/\s+/g, ' ').trim()
+  if (one.length <= n) return one
+  const cut = one.slice(0, n - 1)
+  const space = cut.lastIndexOf(' ')
+  return `${space > n / 2 ? cut.slice(0, space) : cut}…`
+}
+
+/**
+ * The summary's one-line headline (Markdown). A failed deployment reads "service: cause — rollback"
+ * (e.g. "❌ web: container exited with code 3 — rolled back to web:7"); the ids and counts are in the
+ * paragraph under it and the rollback's own words in its section, so nothing is said twice. Other
+ * runs keep the first line of their headline (the rest of it follows the headline, fenced).
+ */
+export function summaryHeadline(report: DeployReport): string {
+  if (report.ok || !report.outcome)
+    return `${report.ok ? '✅' : '❌'} ${md(splitLines(report.headline.trim())[0] ?? '')}`
+  const cause = clip(report.causes[0]?.title ?? FAILED_WORDS[report.outcome.status], 64)
+  const service = report.service ?? ''
+  const what = !service || cause.startsWith(`${service}:`) ? cause : `${service}: ${cause}`
+  const r = report.rollback
+  let rollback = ''
+  if (r) {
+    const words = ROLLBACK_WORDS[r.status]
+    const to = r.status === 'failed' || r.status === 'skipped' ? undefined : r.taskDefinitionArn
+    rollback = ` — ${words[0].toLowerCase()}${words.slice(1)}${to ? ` to ${shortTaskDefinition(to)}` : ''}`
+  }
+  return `❌ ${md(what)}${md(rollback)}`
+}
+
 /** The job summary as Markdown (pure; writeSummary writes it). */
 export function renderSummary(report: DeployReport): string {
   const out: string[] = []
-  out.push(`## ${report.ok ? '✅' : '❌'} ${md(report.headline)}`, '')
+  out.push(`## ${summaryHeadline(report)}`, '')
+  // The deployment's own words (ids, counts) once, under a headline that does not repeat them.
   if (report.outcome?.message && report.outcome.message !== report.headline)
     out.push(md(report.outcome.message), '')
+  // A message of several lines (a build's last lines) keeps only its first in the headline; the rest
+  // follows once, as it was.
+  const rest = report.outcome ? [] : splitLines(report.headline.trim()).slice(1)
+  if (rest.length > 0) out.push(fence(rest), '')
 
   const rows: Array<[string, string]> = []
   if (report.cluster || report.service) {
@@ -170,7 +234,7 @@ export function renderSummary(report: DeployReport): string {
   }
   if (report.deploymentId) rows.push(['Deployment', code(report.deploymentId)])
   if (report.consoleUrl)
-    rows.push(['Console', `[Open the deployment in the ECS console](${report.consoleUrl})`])
+    rows.push(['Console', `[Open the deployment in the ECS console](${href(report.consoleUrl)})`])
   if (rows.length > 0) {
     out.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '')
   }

@@ -8,6 +8,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs'
 import { errorMessage } from './errors.js'
 import type { DeployReport } from './report.js'
 import { updateService } from './service.js'
+import { inert } from './untrusted.js'
 import { watchDeployment, type CallMeter, type WatchOutcome } from './watch.js'
 
 export interface RollbackRequest {
@@ -62,7 +63,7 @@ export async function rollBack(request: RollbackRequest): Promise<RollbackResult
     }
   }
 
-  core.info(`Rolling back ${request.service} to ${revision(target)}`)
+  core.info(inert(`Rolling back ${request.service} to ${revision(target)}`))
   let deploymentId: string
   try {
     request.meter?.record()
@@ -93,7 +94,7 @@ export async function rollBack(request: RollbackRequest): Promise<RollbackResult
       timeoutMs: request.waitMs ?? 10 * 60_000,
       // The old revision ran before; let ECS retry it rather than give up early.
       maxFailedTasks: Number.MAX_SAFE_INTEGER,
-      onEvent: event => core.info(`${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`),
+      onEvent: event => core.info(inert(`${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`)),
       sleep: request.sleep,
       now: request.now,
       meter: request.meter

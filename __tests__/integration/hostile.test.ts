@@ -283,6 +283,7 @@ describe('check: what a row calls wrong', () => {
       durationMs: 1,
       dockerConfigLeft: false,
       dockerAuths: {},
+      commands: [],
       ...over
     }
   }

@@ -245,7 +245,8 @@ export class DockerBackend implements TaskBackend {
     const lines: LogLine[] = []
     for (const text of [r.stdout, r.stderr]) {
       for (const line of text.split('\n')) {
-        const m = /^(\d{4}-\d\d-\d\dT\S+Z) ?(.*)$/.exec(line)
+        // [\s\S]: a line may carry a lone \r (progress output); CloudWatch keeps it in the message.
+        const m = /^(\d{4}-\d\d-\d\dT\S+Z) ?([\s\S]*)$/.exec(line)
         if (m) lines.push({ timestamp: Date.parse(m[1]), message: m[2] })
       }
     }

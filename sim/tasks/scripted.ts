@@ -15,6 +15,11 @@ export interface ScriptRule {
   startDelayMs?: number
   /** Lines the container writes when it starts (its CloudWatch log). */
   logs?: string[]
+  /**
+   * pullError: the stopped reason, instead of the default `CannotPullContainerError: …`; crash: the
+   * container's reason. Any text, newlines included (to test what the action does with ECS's text).
+   */
+  reason?: string
 }
 
 const OUTCOMES = new Set(['healthy', 'crash', 'pullError', 'unhealthy'])
@@ -37,6 +42,8 @@ export function parseRules(body: unknown): ScriptRule[] {
         throw new AwsError('InvalidParameterException', `rules[${i}].${k} must be a number`)
     if (rule.logs !== undefined && (!Array.isArray(rule.logs) || rule.logs.some(l => typeof l !== 'string')))
       throw new AwsError('InvalidParameterException', `rules[${i}].logs must be a list of strings`)
+    if (rule.reason !== undefined && typeof rule.reason !== 'string')
+      throw new AwsError('InvalidParameterException', `rules[${i}].reason must be a string`)
     return rule as ScriptRule
   })
 }
@@ -74,12 +81,14 @@ export class ScriptedBackend implements TaskBackend {
 
   async pull(spec: TaskSpec): Promise<Outcome> {
     for (const c of spec.containers) {
-      if (this.ruleFor(c.image).outcome === 'pullError')
+      const rule = this.ruleFor(c.image)
+      if (rule.outcome === 'pullError')
         return {
           ok: false,
           reason:
+            rule.reason ??
             `CannotPullContainerError: pull image manifest has been retried 1 time(s): ` +
-            `failed to resolve ref ${c.image}: ${c.image}: not found`
+              `failed to resolve ref ${c.image}: ${c.image}: not found`
         }
     }
     return { ok: true }
@@ -116,10 +125,12 @@ export class ScriptedBackend implements TaskBackend {
   private look(c: ScriptedContainer): ContainerObservation {
     const { rule, spec } = c
     const since = this.clock.now() - c.startedAt
+    const crashed = rule.outcome === 'crash' && since >= this.clock.delay(rule.afterMs ?? 0)
+    const reason = crashed && rule.reason !== undefined ? { reason: rule.reason } : {}
     if (c.stoppedExit !== undefined)
-      return { name: spec.name, running: false, exitCode: c.stoppedExit, health: 'UNKNOWN' }
-    if (rule.outcome === 'crash' && since >= this.clock.delay(rule.afterMs ?? 0))
-      return { name: spec.name, running: false, exitCode: rule.exitCode ?? 1, health: 'UNKNOWN' }
+      return { name: spec.name, running: false, exitCode: c.stoppedExit, health: 'UNKNOWN', ...reason }
+    if (crashed)
+      return { name: spec.name, running: false, exitCode: rule.exitCode ?? 1, health: 'UNKNOWN', ...reason }
     let health: ContainerObservation['health'] = 'UNKNOWN'
     const hc = spec.healthCheck
     if (hc) {
