@@ -9,8 +9,7 @@ import {
   type Repository
 } from '@aws-sdk/client-ecr'
 import { awsErrorName, DeployError, errorMessage, isTransientError } from './errors.js'
-import { quote } from './excerpt.js'
-import { inert } from './untrusted.js'
+import { inert, quote } from './untrusted.js'
 
 export interface RegistryCredentials {
   /** host[:port], no scheme: what `docker login` takes. */

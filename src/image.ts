@@ -1,7 +1,7 @@
 /** Image references, tags and labels: pure helpers, no I/O. */
 import { createHash } from 'node:crypto'
 import { DeployError } from './errors.js'
-import { quote } from './excerpt.js'
+import { quote } from './untrusted.js'
 
 /** Everything besides the commit that decides what `docker build` produces. */
 export interface BuildInputs {

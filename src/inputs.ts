@@ -1,7 +1,7 @@
 /** The only reader of action inputs: turns them into one typed, validated object. */
 import * as core from '@actions/core'
 import { DeployError } from './errors.js'
-import { quote } from './excerpt.js'
+import { quote } from './untrusted.js'
 
 export type PropagateTags = 'SERVICE' | 'TASK_DEFINITION' | 'NONE'
 

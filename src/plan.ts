@@ -20,7 +20,7 @@ import {
   type LoadedTaskDefinition
 } from './task-definition.js'
 import { currentTaskDefinition, describeTaskDefinition, findCluster, findService } from './service.js'
-import { boundMessage } from './excerpt.js'
+import { boundMessage } from './untrusted.js'
 import { resolveInWorkspace } from './workspace.js'
 
 export interface Plan {

@@ -13,7 +13,7 @@ import {
   type TaskDefinition
 } from '@aws-sdk/client-ecs'
 import { DeployError, awsErrorName, errorMessage, type Phase } from './errors.js'
-import { boundMessage, quote } from './excerpt.js'
+import { boundMessage, quote } from './untrusted.js'
 import type { PropagateTags } from './inputs.js'
 
 function awsFailure(phase: Phase, operation: string, error: unknown, hint?: string): DeployError {

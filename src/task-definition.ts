@@ -36,7 +36,7 @@ import {
   registerRule,
   type Violation
 } from './register-rules.js'
-import { boundMessage, defang, quote } from './excerpt.js'
+import { boundMessage, defang, quote } from './untrusted.js'
 import { resolveInWorkspace } from './workspace.js'
 
 export interface SourceWarning {
@@ -679,7 +679,8 @@ function yamlValue(
 ): unknown {
   if (depth > READER_LIMITS.depth) {
     throw new SyntaxProblem(
-      tooDeep(READER_LIMITS.depth) + (budget.alias ? ` (through alias ${quote(`*${budget.alias.name}`)})` : ''),
+      tooDeep(READER_LIMITS.depth) +
+        (budget.alias ? ` (through alias ${quote(`*${budget.alias.name}`)})` : ''),
       budget.alias?.position ?? tree.positions.get(pathKey(path)) ?? at(0)
     )
   }

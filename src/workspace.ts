@@ -7,7 +7,7 @@
 import { lstat, readlink, realpath, stat } from 'node:fs/promises'
 import nodePath from 'node:path'
 import { DeployError } from './errors.js'
-import { boundMessage, quote } from './excerpt.js'
+import { boundMessage, quote } from './untrusted.js'
 
 export type PathKind = 'file' | 'directory'
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { boundMessage, defang, quote, truncate } from '../src/excerpt.js'
+import { boundMessage, defang, quote, truncate } from '../src/untrusted.js'
 
 describe('defang', () => {
   test.each<[string, string]>([
