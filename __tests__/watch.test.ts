@@ -645,7 +645,8 @@ describe('watchDeployment: the failed-task limit under API faults', () => {
       { failed: 2, ms: 2_000, unread: false },
       'limit 3; ECS starts tasks in batches of 2; 6 of them failed between two reads 2 seconds apart'
     ],
-    [4, 3, 0, undefined, 'limit 3; ECS starts tasks in batches of 1']
+    [4, 3, 0, undefined, 'limit 3; ECS starts tasks in batches of 1'],
+    [8, 3, 2, { failed: 0, ms: 0, unread: false }, 'limit 3; ECS starts tasks in batches of 2']
   ])(
     '%p failed, limit %p, desired %p, since the last read %p → "%s"',
     (failed, limit, desired, since, text) => {
@@ -714,6 +715,18 @@ describe('watchDeployment: the failed-task limit under API faults', () => {
     // The two slow calls were given up after 5 s each, and the deployment seen again at once.
     expect(clock.now() - SINCE.getTime()).toBeLessThan(70_000)
     expect(seen.filter(c => c.fault.startsWith('slow'))).toHaveLength(2)
+  })
+
+  it('counts from the watch start when the first answer is already past one batch', async () => {
+    const clock = fakeClock()
+    // The first two calls are throttled: the first answer comes at t = 4.5 s, with 6 failed.
+    faultyEcs(clock, 1_500, ['throttle', 'throttle'])
+
+    const outcome = await watchDeployment(options(clock, { maxFailedTasks: 3 }))
+
+    expect(outcome.message).toBe(
+      'Deployment ecs-svc/1111 stopped after 6 failed tasks (limit 3; ECS starts tasks in batches of 2; 6 of them failed in the 5 seconds ECS could not be read): 0/2 tasks running, 6 failed'
+    )
   })
 
   it('says how long ECS could not be read when the count went past one batch', async () => {

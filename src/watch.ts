@@ -151,7 +151,7 @@ export function failedLimitText(
   if (failed <= limit) return `limit ${limit}`
   const batch = Math.max(1, desired)
   const parts = [`limit ${limit}`, `ECS starts tasks in batches of ${batch}`]
-  if (failed > limit + batch && since && failed > since.failed) {
+  if (failed > limit + batch && since && since.ms > 0 && failed > since.failed) {
     const n = failed - since.failed
     parts.push(
       since.unread
@@ -245,7 +245,8 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
   let consecutiveErrors = 0
   let missingPolls = 0
   /** When DescribeServices last answered, and the answer before (time, our failedTasks then). */
-  let lastSeen: { at: number; failed: number } | undefined
+  // A new deployment starts with no failed tasks: the watch's start counts as the first read.
+  let lastSeen: { at: number; failed: number } = { at: start, failed: 0 }
   let seenBefore: { at: number; failed: number } | undefined
 
   const outcome = (
@@ -466,7 +467,7 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
       missingPolls = 0
     }
     seenBefore = lastSeen
-    lastSeen = { at: pollStartedAt, failed: ours?.failedTasks ?? lastSeen?.failed ?? 0 }
+    lastSeen = { at: pollStartedAt, failed: ours?.failedTasks ?? lastSeen.failed }
 
     const decision = decide(ours, primary, deployments)
     if (decision) {
@@ -566,7 +567,7 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
       const failed = ours.failedTasks ?? 0
       if (failed >= failLimit) {
         // What the watch missed since its previous read (throttling, 5xx and slow calls widen it).
-        const gapMs = seenBefore ? (lastSeen?.at ?? 0) - seenBefore.at : 0
+        const gapMs = seenBefore ? lastSeen.at - seenBefore.at : 0
         const limitText = failedLimitText(
           failed,
           failLimit,
