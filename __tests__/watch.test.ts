@@ -11,7 +11,13 @@ import {
   type Task
 } from '@aws-sdk/client-ecs'
 import { DeployError } from '../src/errors.js'
-import { CallMeter, isTransientError, watchDeployment, type WatchOptions } from '../src/watch.js'
+import {
+  CallMeter,
+  failedLimitText,
+  isTransientError,
+  watchDeployment,
+  type WatchOptions
+} from '../src/watch.js'
 
 const ecsMock = mockClient(ECSClient)
 const ecs = new ECSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } })
@@ -241,6 +247,19 @@ describe('watchDeployment: outcomes from sequences of DescribeServices answers',
       message:
         /^Deployment ecs-svc\/1111 stopped after 3 failed tasks \(limit 3\): 0\/2 tasks running, 3 failed$/,
       polls: 4
+    },
+    {
+      name: 'tasks fail two at a time (desired 2): 4 failed with limit 3 is one batch, and says so',
+      responses: [
+        svc([ours(), old()]),
+        svc([ours({ failedTasks: 2 }), old()]),
+        svc([ours({ failedTasks: 4 }), old()])
+      ],
+      maxFailedTasks: 3,
+      status: 'too-many-failed-tasks',
+      message:
+        /^Deployment ecs-svc\/1111 stopped after 4 failed tasks \(limit 3; ECS starts tasks in batches of 2\): 0\/2 tasks running, 4 failed$/,
+      polls: 3
     },
     {
       name: 'keeps waiting past maxFailedTasks when it is 0 (disabled) and the rollout completes',
@@ -603,6 +622,126 @@ describe('watchDeployment: ECS call budget', () => {
 
     expect(callsOf(DescribeServicesCommand)).toBe(31) // t = 0, 2, …, 58 and the deadline
     expect(callsOf(ListTasksCommand)).toBe(3 + 1) // at 16, 32 and 48 s (every ≥ 15 s), and once at the end
+  })
+})
+
+describe('watchDeployment: the failed-task limit under API faults', () => {
+  type Since = Parameters<typeof failedLimitText>[3]
+  it.each<[number, number, number, Since, string]>([
+    [3, 3, 2, undefined, 'limit 3'],
+    [4, 3, 2, undefined, 'limit 3; ECS starts tasks in batches of 2'],
+    [4, 3, 2, { failed: 0, ms: 20_000, unread: true }, 'limit 3; ECS starts tasks in batches of 2'],
+    [
+      8,
+      3,
+      2,
+      { failed: 2, ms: 24_000, unread: true },
+      'limit 3; ECS starts tasks in batches of 2; 6 of them failed in the 24 seconds ECS could not be read'
+    ],
+    [
+      8,
+      3,
+      2,
+      { failed: 2, ms: 2_000, unread: false },
+      'limit 3; ECS starts tasks in batches of 2; 6 of them failed between two reads 2 seconds apart'
+    ],
+    [4, 3, 0, undefined, 'limit 3; ECS starts tasks in batches of 1'],
+    [8, 3, 2, { failed: 0, ms: 0, unread: false }, 'limit 3; ECS starts tasks in batches of 2']
+  ])(
+    '%p failed, limit %p, desired %p, since the last read %p → "%s"',
+    (failed, limit, desired, since, text) => {
+      expect(failedLimitText(failed, limit, desired, since)).toBe(text)
+    }
+  )
+
+  type Fault = 'ok' | 'throttle' | '5xx' | { slowMs: number; then: 'ok' | 'throttle' }
+
+  /**
+   * ECS fails a batch of 2 tasks every `batchMs` of (fake) time; DescribeServices calls go as `faults`
+   * says, one entry per call, then answer. A slow call is the SDK retrying a throttled call for
+   * `slowMs` before it answers (or gives up): it settles two turns of the event loop later, unless
+   * the watch aborted it first.
+   */
+  function faultyEcs(clock: ReturnType<typeof fakeClock>, batchMs: number, faults: Fault[]) {
+    let calls = 0
+    const seen: Array<{ at: number; failed?: number; fault: string }> = []
+    const failedNow = () => 2 * Math.floor((clock.now() - SINCE.getTime()) / batchMs)
+    const answer = () => svc([ours({ failedTasks: failedNow() }), old()])
+    const reject = (kind: 'throttle' | '5xx') =>
+      kind === 'throttle'
+        ? awsError('ThrottlingException', 'Rate exceeded', 400)
+        : awsError('ServerException', 'Service Unavailable. Please try again later.', 500)
+    ecsMock.send.callsFake(async (command: unknown, options?: { abortSignal?: AbortSignal }) => {
+      if (command instanceof ListTasksCommand) return { $metadata: {}, taskArns: [] }
+      if (command instanceof DescribeTasksCommand) return { $metadata: {}, tasks: [] }
+      const fault = faults[calls++] ?? 'ok'
+      const at = clock.now()
+      if (fault === 'ok') {
+        const out = answer()
+        seen.push({ at, failed: out.services![0]!.deployments![0]!.failedTasks, fault })
+        return out
+      }
+      if (typeof fault === 'string') {
+        seen.push({ at, fault })
+        throw reject(fault)
+      }
+      seen.push({ at, fault: `slow ${fault.slowMs} ms, then ${fault.then}` })
+      await new Promise(resolve => setImmediate(() => setImmediate(resolve)))
+      if (options?.abortSignal?.aborted)
+        throw Object.assign(new Error('Request aborted'), { name: 'AbortError' })
+      clock.advance(fault.slowMs)
+      if (fault.then === 'throttle') throw reject('throttle')
+      return answer()
+    })
+    return { seen }
+  }
+
+  it('throttling, 5xx and calls the SDK retries for 25 s: stops within one batch of the limit', async () => {
+    const clock = fakeClock()
+    // Polls every 2 s; at t = 2 s a throttle, at 4 s a 5xx; the 26th call (t ≈ 50 s) is retried by the
+    // SDK for 25 s and fails, the next for 25 s and succeeds. Tasks fail 2 at a time every 30 s.
+    const faults: Fault[] = ['ok', 'throttle', '5xx', ...Array<Fault>(22).fill('ok')]
+    faults.push({ slowMs: 25_000, then: 'throttle' }, { slowMs: 25_000, then: 'ok' })
+    const { seen } = faultyEcs(clock, 30_000, faults)
+
+    const outcome = await watchDeployment(options(clock, { maxFailedTasks: 3 }))
+
+    expect(outcome.status).toBe('too-many-failed-tasks')
+    // Without a limit on a call's time the watch saw nothing from t ≈ 50 s to 100 s: 6 failed.
+    expect(outcome.deployment?.failedTasks).toBe(4)
+    expect(outcome.message).toBe(
+      'Deployment ecs-svc/1111 stopped after 4 failed tasks (limit 3; ECS starts tasks in batches of 2): 0/2 tasks running, 4 failed'
+    )
+    // The two slow calls were given up after 5 s each, and the deployment seen again at once.
+    expect(clock.now() - SINCE.getTime()).toBeLessThan(70_000)
+    expect(seen.filter(c => c.fault.startsWith('slow'))).toHaveLength(2)
+  })
+
+  it('counts from the watch start when the first answer is already past one batch', async () => {
+    const clock = fakeClock()
+    // The first two calls are throttled: the first answer comes at t = 4.5 s, with 6 failed.
+    faultyEcs(clock, 1_500, ['throttle', 'throttle'])
+
+    const outcome = await watchDeployment(options(clock, { maxFailedTasks: 3 }))
+
+    expect(outcome.message).toBe(
+      'Deployment ecs-svc/1111 stopped after 6 failed tasks (limit 3; ECS starts tasks in batches of 2; 6 of them failed in the 5 seconds ECS could not be read): 0/2 tasks running, 6 failed'
+    )
+  })
+
+  it('says how long ECS could not be read when the count went past one batch', async () => {
+    const clock = fakeClock()
+    // Batches every 10 s; from t = 12 s four calls in a row are throttled or 5xx: the watch backs off
+    // (1.5, 3, 6, 11.25 s) and next sees the deployment at t = 33.75 s, 23.75 s after the last answer.
+    const faults: Fault[] = [...Array<Fault>(6).fill('ok'), 'throttle', '5xx', 'throttle', 'throttle']
+    faultyEcs(clock, 10_000, faults)
+
+    const outcome = await watchDeployment(options(clock, { maxFailedTasks: 3 }))
+
+    expect(outcome.status).toBe('too-many-failed-tasks')
+    expect(outcome.message).toBe(
+      'Deployment ecs-svc/1111 stopped after 6 failed tasks (limit 3; ECS starts tasks in batches of 2; 4 of them failed in the 24 seconds ECS could not be read): 0/2 tasks running, 6 failed'
+    )
   })
 })
 

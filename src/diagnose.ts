@@ -23,6 +23,8 @@ export interface Cause {
   taskIds: string[]
   container?: string
   exitCode?: number
+  /** The task's other containers, which ECS stopped because the task was stopping (first task's). */
+  stoppedByEcs?: string[]
   /** CloudWatch Logs location of the container's output in the first task (awslogs driver only). */
   logGroup?: string
   logStream?: string
@@ -70,6 +72,7 @@ interface Finding {
   detail: string
   container?: string
   exitCode?: number
+  stoppedByEcs?: string[]
   /** Normal scale-in by the scheduler: a cause only when there is nothing else. */
   routine?: boolean
 }
@@ -87,19 +90,126 @@ function isEssential(td: TaskDefinitionLike | undefined, c: Container): boolean 
   return def ? def.essential !== false : true
 }
 
-/** The container whose exit stopped the task: an essential one with a non-zero code first. */
-function exitedContainer(task: Task, td: TaskDefinitionLike | undefined): Container | undefined {
-  const containers = task.containers ?? []
-  const exited = containers.filter(c => typeof c.exitCode === 'number')
-  return (
-    exited.find(c => c.exitCode !== 0 && isEssential(td, c)) ??
-    exited.find(c => c.exitCode !== 0) ??
-    exited.find(c => isEssential(td, c))
-  )
+/** One container's exit, as DescribeTasks shows it. */
+export interface ContainerExit {
+  name: string
+  exitCode: number
+  reason?: string
 }
 
-function isOutOfMemory(c: Container): boolean {
-  return /OutOfMemory|out of memory|OOM/i.test(c.reason ?? '')
+/**
+ * Which of a stopped task's containers stopped it, and which ECS stopped because the task was stopping.
+ * `cause` is absent when no container's exit (or health) explains the stop (ELB health checks, a
+ * scale-in, a Spot interruption, a task that never started).
+ */
+export interface Blame {
+  cause?: Omit<ContainerExit, 'exitCode'> & {
+    /** Absent only for an unhealthy container that ECS had not stopped yet. */
+    exitCode?: number
+    /** exited: its exit stopped the task; oom: killed for its memory use; unhealthy: failed its health check. */
+    why: 'exited' | 'oom' | 'unhealthy'
+  }
+  /** Stopped by ECS once the task was stopping (SIGTERM, then SIGKILL after the stop timeout). */
+  stoppedByEcs: ContainerExit[]
+  /** Non-essential containers that exited with their own code: never a cause, their exit stops no task. */
+  notEssential: ContainerExit[]
+}
+
+/** SIGKILL (128 + 9) and SIGTERM (128 + 15): the codes of a container that ECS stopped. */
+const STOP_SIGNALS: Record<number, string> = { 137: 'SIGKILL', 143: 'SIGTERM' }
+
+const OUT_OF_MEMORY = /OutOfMemory|out of memory|\bOOM/i
+
+function exitOf(c: Container): ContainerExit {
+  const exit: ContainerExit = { name: c.name ?? 'container', exitCode: c.exitCode! }
+  const reason = c.reason?.trim()
+  if (reason) exit.reason = reason
+  return exit
+}
+
+/**
+ * Blames the right container of a stopped task. DescribeTasks gives no container a stop time, so the
+ * order of exits is read from the codes: when an essential container exits, ECS stops the others
+ * (SIGTERM, SIGKILL after the stop timeout), and they end with 143, 137, or 0 if they shut down on
+ * SIGTERM. So among the essential containers that exited, in this order:
+ *   1. one killed for its memory use (a 137 with an OutOfMemoryError reason is the cause, not a stop;
+ *      when only the task's reason says OutOfMemoryError, an essential 137);
+ *   2. one that exited with its own non-zero code (3, 1, 139 …);
+ *   3. one that exited with 0 (an essential container that ends stops the task, even with 0);
+ *   4. one that ended with 137 or 143 when nothing else did (killed by something other than ECS's stop).
+ * The first container of the best rank is the cause; the other essential containers, and the
+ * non-essential ones that ended with 137 or 143, were stopped by ECS. Without a task definition every
+ * container counts as essential. For "Task failed container health checks" the unhealthy container
+ * is the cause; for every other stop ECS stopped all containers.
+ */
+export function blameContainers(task: Task, td?: TaskDefinitionLike): Blame {
+  const reason = (task.stoppedReason ?? '').trim()
+  const exited = (task.containers ?? []).filter(c => typeof c.exitCode === 'number')
+  const taskOutOfMemory = /^OutOfMemoryError/.test(reason)
+  const stoppedByExit =
+    task.stopCode === 'EssentialContainerExited' || /^Essential container/i.test(reason) || taskOutOfMemory
+
+  let cause: Blame['cause']
+  if (stoppedByExit) {
+    const rank = (c: Container): number => {
+      const code = c.exitCode!
+      if (OUT_OF_MEMORY.test(c.reason ?? '')) return 0
+      if (taskOutOfMemory && code === 137) return 1
+      if (code !== 0 && !STOP_SIGNALS[code]) return 2
+      if (code === 0) return 3
+      return 4
+    }
+    const essential = exited.filter(c => isEssential(td, c))
+    // A task definition that does not match (no essential container exited): any container may be it.
+    const candidates = essential.length > 0 ? essential : exited
+    const best = candidates.reduce<Container | undefined>(
+      (a, c) => (a === undefined || rank(c) < rank(a) ? c : a),
+      undefined
+    )
+    if (best) cause = { ...exitOf(best), why: rank(best) <= 1 ? 'oom' : 'exited' }
+  } else if (/container health checks/i.test(reason)) {
+    const containers = task.containers ?? []
+    const unhealthy =
+      containers.find(c => c.healthStatus === 'UNHEALTHY') ??
+      containers.find(c => containerDefinition(td, c.name)?.healthCheck)
+    if (unhealthy?.name) {
+      cause = { name: unhealthy.name, why: 'unhealthy' }
+      if (typeof unhealthy.exitCode === 'number') cause.exitCode = unhealthy.exitCode
+      if (unhealthy.reason?.trim()) cause.reason = unhealthy.reason.trim()
+    }
+  }
+
+  const stoppedByEcs: ContainerExit[] = []
+  const notEssential: ContainerExit[] = []
+  for (const c of exited) {
+    if (cause && c.name === cause.name) continue
+    const stopped = isEssential(td, c) || (STOP_SIGNALS[c.exitCode!] && !OUT_OF_MEMORY.test(c.reason ?? ''))
+    ;(stopped ? stoppedByEcs : notEssential).push(exitOf(c))
+  }
+  return { cause, stoppedByEcs, notEssential }
+}
+
+/** "web (exit code 137, SIGKILL after the stop timeout)". */
+function stoppedText(exit: ContainerExit): string {
+  const signal = STOP_SIGNALS[exit.exitCode]
+  const how = signal === 'SIGKILL' ? ', SIGKILL after the stop timeout' : signal ? ', SIGTERM' : ''
+  return `${exit.name} (exit code ${exit.exitCode}${how})`
+}
+
+/** What else happened to the task's containers, for the cause's detail. */
+function othersText(blame: Blame): string[] {
+  const out: string[] = []
+  if (blame.stoppedByEcs.length > 0)
+    out.push(
+      `ECS then stopped the task's other containers: ${blame.stoppedByEcs.map(stoppedText).join(', ')}`
+    )
+  const own = blame.notEssential.filter(e => e.exitCode !== 0)
+  if (own.length > 0)
+    out.push(
+      `${own.map(e => `${e.name} (not essential) exited with code ${e.exitCode}`).join(', ')}; ` +
+        `a container that is not essential does not stop the task`
+    )
+  return out
 }
 
 function targetGroupName(reason: string): string | undefined {
@@ -137,15 +247,15 @@ function classify(task: Task, td: TaskDefinitionLike | undefined): Finding {
     }
   }
 
+  const blame = blameContainers(task, td)
+
   if (/container health checks/i.test(reason)) {
-    const unhealthy =
-      containers.find(c => c.healthStatus === 'UNHEALTHY') ??
-      containers.find(c => containerDefinition(td, c.name)?.healthCheck)
-    const name = unhealthy?.name
+    const name = blame.cause?.name
     return {
       title: name ? `${name}: container failed health checks` : trimText(reason, TITLE_MAX),
-      detail: reason,
-      container: name
+      detail: [reason, ...othersText(blame)].join('. '),
+      container: name,
+      stoppedByEcs: blame.stoppedByEcs.map(e => e.name)
     }
   }
 
@@ -159,39 +269,39 @@ function classify(task: Task, td: TaskDefinitionLike | undefined): Finding {
     }
   }
 
-  const exited = exitedContainer(task, td)
-  if (
-    exited &&
-    (task.stopCode === 'EssentialContainerExited' ||
-      /^Essential container/i.test(reason) ||
-      /^OutOfMemoryError/.test(reason))
-  ) {
-    const name = exited.name ?? 'container'
-    const code = exited.exitCode!
-    const cReason = exited.reason?.trim()
-    if (isOutOfMemory(exited) || (code === 137 && /^OutOfMemoryError/.test(reason))) {
+  const cause = blame.cause
+  if (cause && cause.why !== 'unhealthy' && cause.exitCode !== undefined) {
+    const { name, exitCode: code } = cause
+    const cReason = cause.reason
+    const stoppedByEcs = blame.stoppedByEcs.map(e => e.name)
+    if (cause.why === 'oom') {
       return {
         title: `${name}: container ran out of memory (exit code ${code})`,
         detail: [
           `Container ${name} was killed for using more memory than it is allowed (exit code ${code})`,
           cReason,
-          reason
+          reason,
+          ...othersText(blame)
         ]
           .filter(Boolean)
           .join('. '),
         container: name,
-        exitCode: code
+        exitCode: code,
+        stoppedByEcs
       }
     }
-    const detail =
+    const what =
       code === 0
-        ? `Essential container ${name} exited with code 0; an essential container of a service must keep running`
-        : `Essential container ${name} exited with code ${code}`
+        ? `Essential container ${name} exited with code 0; an essential container of a service must keep running: its exit, even with code 0, stops the task`
+        : STOP_SIGNALS[code]
+          ? `Essential container ${name} was ended by ${STOP_SIGNALS[code]} (exit code ${code}) before ECS stopped the task: killed from outside, for example for its memory use`
+          : `Essential container ${name} exited with code ${code}`
     return {
       title: `${name}: container exited with code ${code}`,
-      detail: [detail, cReason].filter(Boolean).join(': '),
+      detail: [[what, cReason].filter(Boolean).join(': '), ...othersText(blame)].join('. '),
       container: name,
-      exitCode: code
+      exitCode: code,
+      stoppedByEcs
     }
   }
 
@@ -270,6 +380,7 @@ function group(causes: Map<string, Cause>, finding: Finding, task?: Task, extra:
   }
   if (finding.container) cause.container = finding.container
   if (finding.exitCode !== undefined) cause.exitCode = finding.exitCode
+  if (finding.stoppedByEcs && finding.stoppedByEcs.length > 0) cause.stoppedByEcs = finding.stoppedByEcs
   causes.set(finding.title, cause)
 }
 

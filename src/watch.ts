@@ -36,6 +36,12 @@ export interface WatchOptions {
   maxFailedTasks: number
   /** Time between DescribeServices polls; default 2000. */
   pollIntervalMs?: number
+  /**
+   * Longest wait for one ECS call, the SDK's own retries included; default 2.5 × the poll interval
+   * (5 s). A call still unanswered by then (the SDK backing off after throttling) is given up and
+   * counts as a transient error, so the watch never goes long without seeing the deployment.
+   */
+  callTimeoutMs?: number
   /** Cap on ECS calls per rolling minute (DescribeServices polls + stopped-task reads); default 40. */
   maxCallsPerMinute?: number
   /** The run's shared call meter (see CallMeter); by default one of this watch's own. */
@@ -82,6 +88,8 @@ const MAX_CONSECUTIVE_ERRORS = 5
 /** Consecutive polls in which our deployment is missing (with no newer PRIMARY) before giving up. */
 const MAX_MISSING_POLLS = 5
 const MAX_BACKOFF_MS = 15_000
+/** A call's time limit, in poll intervals. */
+const CALL_TIMEOUT_POLLS = 2.5
 /** Clock skew allowance between us and ECS when deciding which events are ours. */
 const EVENT_SLACK_MS = 1000
 const MINUTE_MS = 60_000
@@ -125,6 +133,33 @@ function counts(d: Deployment | undefined): string {
   if (d.pendingCount) parts.push(`${d.pendingCount} pending`)
   if (d.failedTasks) parts.push(`${d.failedTasks} failed`)
   return parts.join(', ')
+}
+
+/**
+ * "limit 3" or, past it, "limit 3; ECS starts tasks in batches of 2": ECS starts the tasks of a
+ * deployment up to its desired count at once, so they also fail together and the count can pass the
+ * limit by one batch before any watch can see it. Past one batch, `since` says what the watch missed:
+ * how many failed between its last two reads of the deployment, and how long apart they were
+ * (`unread`: longer than a poll interval, because calls were throttled, failed or slow).
+ */
+export function failedLimitText(
+  failed: number,
+  limit: number,
+  desired: number,
+  since?: { failed: number; ms: number; unread: boolean }
+): string {
+  if (failed <= limit) return `limit ${limit}`
+  const batch = Math.max(1, desired)
+  const parts = [`limit ${limit}`, `ECS starts tasks in batches of ${batch}`]
+  if (failed > limit + batch && since && since.ms > 0 && failed > since.failed) {
+    const n = failed - since.failed
+    parts.push(
+      since.unread
+        ? `${n} of them failed in the ${formatDuration(since.ms)} ECS could not be read`
+        : `${n} of them failed between two reads ${formatDuration(since.ms)} apart`
+    )
+  }
+  return parts.join('; ')
 }
 
 function eventKey(e: ServiceEvent): string {
@@ -179,6 +214,7 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
     onStoppedTask
   } = options
   const pollIntervalMs = Math.max(1, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS)
+  const callTimeoutMs = Math.max(1, options.callTimeoutMs ?? pollIntervalMs * CALL_TIMEOUT_POLLS)
   const maxCallsPerMinute = options.maxCallsPerMinute ?? DEFAULT_MAX_CALLS_PER_MINUTE
   const sleep = options.sleep ?? abortableSleep
   const now = options.now ?? Date.now
@@ -208,6 +244,10 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
   let lastTaskReadFailed = 0
   let consecutiveErrors = 0
   let missingPolls = 0
+  /** When DescribeServices last answered, and the answer before (time, our failedTasks then). */
+  // A new deployment starts with no failed tasks: the watch's start counts as the first read.
+  let lastSeen: { at: number; failed: number } = { at: start, failed: 0 }
+  let seenBefore: { at: number; failed: number } | undefined
 
   const outcome = (
     status: WatchStatus,
@@ -249,7 +289,45 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
     }
   }
 
-  const sendOptions = signal ? { abortSignal: signal } : undefined
+  /**
+   * One ECS call, given up after callTimeoutMs (then aborted, and a TimeoutError thrown). The timer
+   * starts on the next turn of the event loop: a call answered at once never starts one.
+   */
+  const call = async <T>(
+    send: (options: { abortSignal: AbortSignal }) => Promise<T>,
+    what: string
+  ): Promise<T> => {
+    const controller = new AbortController()
+    const abort = (): void => controller.abort()
+    signal?.addEventListener('abort', abort, { once: true })
+    let settled = false
+    const pending = Promise.resolve(send({ abortSignal: controller.signal }))
+    pending.then(
+      () => (settled = true),
+      () => (settled = true)
+    )
+    const timedOut = Symbol('timed out')
+    const timer = (async (): Promise<typeof timedOut | undefined> => {
+      await new Promise(resolve => setImmediate(resolve))
+      if (settled) return undefined
+      await sleep(callTimeoutMs, controller.signal)
+      return settled || signal?.aborted ? undefined : timedOut
+    })()
+    try {
+      const first = await Promise.race([pending, timer])
+      if (first !== timedOut) return await pending
+      throw Object.assign(
+        new Error(
+          `${what} did not answer within ${formatDuration(callTimeoutMs)} (the SDK was still retrying)`
+        ),
+        { name: 'TimeoutError' }
+      )
+    } finally {
+      signal?.removeEventListener('abort', abort)
+      // Ends the timer's sleep, or the SDK's retries of a call given up.
+      controller.abort()
+    }
+  }
 
   /** Reads stopped tasks of our deployment not read before; never throws (a failure becomes a note). */
   const readStoppedTasks = async (): Promise<void> => {
@@ -264,9 +342,13 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
       let nextToken: string | undefined
       do {
         count()
-        const page = await ecs.send(
-          new ListTasksCommand({ cluster, startedBy: deploymentId, desiredStatus: 'STOPPED', nextToken }),
-          sendOptions
+        const page = await call(
+          o =>
+            ecs.send(
+              new ListTasksCommand({ cluster, startedBy: deploymentId, desiredStatus: 'STOPPED', nextToken }),
+              o
+            ),
+          'ListTasks'
         )
         arns.push(...(page.taskArns ?? []))
         nextToken = page.nextToken
@@ -274,9 +356,9 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
       const fresh = arns.filter(arn => !seenStopped.has(arn))
       for (let i = 0; i < fresh.length; i += 100) {
         count()
-        const described = await ecs.send(
-          new DescribeTasksCommand({ cluster, tasks: fresh.slice(i, i + 100) }),
-          sendOptions
+        const described = await call(
+          o => ecs.send(new DescribeTasksCommand({ cluster, tasks: fresh.slice(i, i + 100) }), o),
+          'DescribeTasks'
         )
         const byArn = new Map((described.tasks ?? []).map(t => [t.taskArn, t]))
         // Keep ListTasks order (newest first is not guaranteed): sort by stoppedAt for a stable stream.
@@ -337,9 +419,9 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
     nextPollAt = pollStartedAt + pollIntervalMs
     let response: DescribeServicesCommandOutput
     try {
-      response = await ecs.send(
-        new DescribeServicesCommand({ cluster, services: [serviceName] }),
-        sendOptions
+      response = await call(
+        o => ecs.send(new DescribeServicesCommand({ cluster, services: [serviceName] }), o),
+        'DescribeServices'
       )
     } catch (error) {
       if (signal?.aborted) return cancelled()
@@ -384,6 +466,8 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
       lastDeployment = ours
       missingPolls = 0
     }
+    seenBefore = lastSeen
+    lastSeen = { at: pollStartedAt, failed: ours?.failedTasks ?? lastSeen.failed }
 
     const decision = decide(ours, primary, deployments)
     if (decision) {
@@ -480,10 +564,21 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
           message: `Deployment ${deploymentId} completed: ${counts(ours)} on ${shortTaskDefinition(ours.taskDefinition ?? taskDefinitionArn)}`
         }
       }
-      if ((ours.failedTasks ?? 0) >= failLimit) {
+      const failed = ours.failedTasks ?? 0
+      if (failed >= failLimit) {
+        // What the watch missed since its previous read (throttling, 5xx and slow calls widen it).
+        const gapMs = seenBefore ? lastSeen.at - seenBefore.at : 0
+        const limitText = failedLimitText(
+          failed,
+          failLimit,
+          ours.desiredCount ?? 1,
+          seenBefore
+            ? { failed: seenBefore.failed, ms: gapMs, unread: gapMs > pollIntervalMs * 1.5 }
+            : undefined
+        )
         return {
           status: 'too-many-failed-tasks',
-          message: `Deployment ${deploymentId} stopped after ${ours.failedTasks} failed tasks (limit ${failLimit}): ${counts(ours)}`
+          message: `Deployment ${deploymentId} stopped after ${failed} failed tasks (${limitText}): ${counts(ours)}`
         }
       }
       return undefined

@@ -111,7 +111,10 @@ export class DockerBackend implements TaskBackend {
       '--label',
       `ecs-sim.container=${c.name}`,
       '--label',
-      `ecs-sim.family=${spec.family}`
+      `ecs-sim.family=${spec.family}`,
+      // The container's own stopTimeout (ECS's default 30 s), scaled: SIGTERM, then SIGKILL after it.
+      '--stop-timeout',
+      String(Math.ceil(this.clock.delay((c.stopTimeout ?? DELAYS.stopTimeout / 1000) * 1000) / 1000))
     ]
     for (const e of c.environment) args.push('-e', `${e.name}=${e.value}`)
     if (c.workingDirectory) args.push('-w', c.workingDirectory)
@@ -256,8 +259,8 @@ export class DockerBackend implements TaskBackend {
   async stop(taskId: string): Promise<ContainerObservation[]> {
     const containers = this.tasks.get(taskId) ?? []
     if (containers.length > 0) {
-      const timeout = Math.ceil(this.clock.delay(DELAYS.stopTimeout) / 1000)
-      await docker(['stop', '-t', String(timeout), ...containers.map(c => c.id)])
+      // Without -t each container waits its own --stop-timeout (set from its stopTimeout at run).
+      await docker(['stop', ...containers.map(c => c.id)], 300_000)
       for (const c of containers) this.captured.set(`${taskId}/${c.name}`, await this.logsOf(c.id))
     }
     const last = await this.inspect(containers)

@@ -1,11 +1,16 @@
-import { Clock } from '../clock.js'
+import { Clock, DELAYS } from '../clock.js'
 import { AwsError, globMatch } from '../util.js'
 import type { ContainerObservation, ContainerSpec, LogLine, Outcome, TaskBackend, TaskSpec } from './types.js'
 
-/** A rule of the scripted backend: what happens to a container whose image matches `image`. */
+/**
+ * A rule of the scripted backend: what happens to a container whose image matches `image` (and, with
+ * `container`, whose name is `container`). At least one of the two is given.
+ */
 export interface ScriptRule {
-  /** Exact image, a glob with `*`/`?`, or a substring of the image. */
-  image: string
+  /** Exact image, a glob with `*`/`?`, or a substring of the image; absent: any image. */
+  image?: string
+  /** Only the container of this name (as in the task definition), e.g. a sidecar beside `web`. */
+  container?: string
   outcome: 'healthy' | 'crash' | 'pullError' | 'unhealthy'
   /** crash: the exit code (default 1). */
   exitCode?: number
@@ -20,6 +25,16 @@ export interface ScriptRule {
    * container's reason. Any text, newlines included (to test what the action does with ECS's text).
    */
   reason?: string
+  /**
+   * The code it ends with when ECS stops it (its task is stopping): 143 when it exits on SIGTERM, 0
+   * when it shuts down cleanly. Default 137: it is killed.
+   */
+  stopExitCode?: number
+  /**
+   * How long it takes to end once ECS stops it, unscaled ms (default 0). Past the container's
+   * `stopTimeout` (ECS's default 30 s) it is killed: 137, at the stop timeout.
+   */
+  stopDelayMs?: number
 }
 
 const OUTCOMES = new Set(['healthy', 'crash', 'pullError', 'unhealthy'])
@@ -30,14 +45,17 @@ export function parseRules(body: unknown): ScriptRule[] {
   if (!Array.isArray(raw)) throw new AwsError('InvalidParameterException', 'expected {"rules": [...]}')
   return raw.map((r, i) => {
     const rule = r as Partial<ScriptRule>
-    if (typeof rule.image !== 'string' || rule.image === '')
-      throw new AwsError('InvalidParameterException', `rules[${i}].image must be a non-empty string`)
+    for (const k of ['image', 'container'] as const)
+      if (rule[k] !== undefined && (typeof rule[k] !== 'string' || rule[k] === ''))
+        throw new AwsError('InvalidParameterException', `rules[${i}].${k} must be a non-empty string`)
+    if (rule.image === undefined && rule.container === undefined)
+      throw new AwsError('InvalidParameterException', `rules[${i}] needs an image or a container`)
     if (typeof rule.outcome !== 'string' || !OUTCOMES.has(rule.outcome))
       throw new AwsError(
         'InvalidParameterException',
         `rules[${i}].outcome must be one of ${[...OUTCOMES].join(', ')}`
       )
-    for (const k of ['exitCode', 'afterMs', 'startDelayMs'] as const)
+    for (const k of ['exitCode', 'afterMs', 'startDelayMs', 'stopExitCode', 'stopDelayMs'] as const)
       if (rule[k] !== undefined && (typeof rule[k] !== 'number' || !Number.isFinite(rule[k])))
         throw new AwsError('InvalidParameterException', `rules[${i}].${k} must be a number`)
     if (rule.logs !== undefined && (!Array.isArray(rule.logs) || rule.logs.some(l => typeof l !== 'string')))
@@ -48,10 +66,29 @@ export function parseRules(body: unknown): ScriptRule[] {
   })
 }
 
-export function matchRule(rules: ScriptRule[], image: string): ScriptRule | undefined {
+function imageMatches(pattern: string, image: string): boolean {
+  return pattern === image || (/[*?]/.test(pattern) && globMatch(pattern, image)) || image.includes(pattern)
+}
+
+/** The first rule for this image (and container name, for rules that name one). */
+export function matchRule(rules: ScriptRule[], image: string, container?: string): ScriptRule | undefined {
   return rules.find(
-    r => r.image === image || (/[*?]/.test(r.image) && globMatch(r.image, image)) || image.includes(r.image)
+    r =>
+      (r.container === undefined || r.container === container) &&
+      (r.image === undefined || imageMatches(r.image, image))
   )
+}
+
+/** How a running container ends when ECS stops it: its exit code, and after how long (scaled ms). */
+export function stopOutcome(
+  rule: ScriptRule,
+  spec: Pick<ContainerSpec, 'stopTimeout'>,
+  clock: Clock
+): { exitCode: number; afterMs: number } {
+  const timeoutMs = (spec.stopTimeout ?? DELAYS.stopTimeout / 1000) * 1000
+  const delayMs = Math.max(0, rule.stopDelayMs ?? 0)
+  if (delayMs >= timeoutMs) return { exitCode: 137, afterMs: clock.delay(timeoutMs) }
+  return { exitCode: rule.stopExitCode ?? 137, afterMs: clock.delay(delayMs) }
 }
 
 interface ScriptedContainer {
@@ -75,13 +112,13 @@ export class ScriptedBackend implements TaskBackend {
     this.clock = clock
   }
 
-  private ruleFor(image: string): ScriptRule {
-    return matchRule(this.rules, image) ?? { image, outcome: 'healthy' }
+  private ruleFor(c: ContainerSpec): ScriptRule {
+    return matchRule(this.rules, c.image, c.name) ?? { image: c.image, outcome: 'healthy' }
   }
 
   async pull(spec: TaskSpec): Promise<Outcome> {
     for (const c of spec.containers) {
-      const rule = this.ruleFor(c.image)
+      const rule = this.ruleFor(c)
       if (rule.outcome === 'pullError')
         return {
           ok: false,
@@ -95,7 +132,7 @@ export class ScriptedBackend implements TaskBackend {
   }
 
   async start(spec: TaskSpec): Promise<Outcome> {
-    const containers = spec.containers.map(c => ({ spec: c, rule: this.ruleFor(c.image) }))
+    const containers = spec.containers.map(c => ({ spec: c, rule: this.ruleFor(c) }))
     const delay = Math.max(0, ...containers.map(c => c.rule.startDelayMs ?? 0))
     if (delay > 0) {
       // Cancellable: stopping a task that is still starting ends the wait (see stop()).
@@ -161,9 +198,14 @@ export class ScriptedBackend implements TaskBackend {
     this.starting.get(taskId)?.()
     const containers = this.tasks.get(taskId) ?? []
     const last = containers.map(c => this.look(c))
+    // Like the ECS agent: SIGTERM to every container still running, SIGKILL (137) after its stop timeout.
+    const ends = containers.map((c, i) =>
+      last[i].running ? stopOutcome(c.rule, c.spec, this.clock) : { exitCode: last[i].exitCode, afterMs: 0 }
+    )
+    const wait = Math.max(0, ...ends.map(e => e.afterMs))
+    if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
     containers.forEach((c, i) => {
-      // A container still running when stopped dies of the SIGTERM/SIGKILL: 137, as with Docker.
-      c.stoppedExit = last[i].running ? 137 : last[i].exitCode
+      c.stoppedExit = ends[i].exitCode
     })
     return containers.map(c => this.look(c))
   }
