@@ -7,6 +7,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse as parseYaml } from 'yaml'
+import {
+  actionStackFrames,
+  codeBlocks,
+  localActionErrors,
+  runningLocallySteps,
+  section,
+  substituteStep
+} from './readme.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const read = (file: string): string => fs.readFileSync(path.join(root, file), 'utf8')
@@ -22,36 +30,6 @@ interface ActionMetadata {
 
 function actionMetadata(): ActionMetadata {
   return parseYaml(read('action.yml')) as ActionMetadata
-}
-
-/** The lines of a `## Heading` section (up to the next heading of the same or a higher level). */
-export function section(markdown: string, heading: RegExp, level = 2): string {
-  const lines = markdown.split('\n')
-  let inFence = false
-  let start = -1
-  const hashes = '#'.repeat(level)
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]
-    if (/^\s*(```|~~~)/.test(line)) inFence = !inFence
-    if (inFence) continue
-    const m = /^(#{1,6})\s+(.*)$/.exec(line)
-    if (!m) continue
-    if (start < 0) {
-      if (m[1] === hashes && heading.test(m[2])) start = i + 1
-    } else if (m[1].length <= level) {
-      return lines.slice(start, i).join('\n')
-    }
-  }
-  if (start < 0) throw new Error(`no "${hashes} ${heading.source}" section`)
-  return lines.slice(start).join('\n')
-}
-
-/** Fenced code blocks (``` or ~~~) with their info string. */
-export function codeBlocks(markdown: string): Array<{ lang: string; body: string }> {
-  const blocks: Array<{ lang: string; body: string }> = []
-  const re = /^(\s*)(```+|~~~+)([^\n]*)\n([\s\S]*?)^\1\2\s*$/gm
-  for (const m of markdown.matchAll(re)) blocks.push({ lang: m[3].trim(), body: m[4].replace(/\n$/, '') })
-  return blocks
 }
 
 /** The rows of the first Markdown table in `markdown`, as cells; the header and the rule are dropped. */
@@ -374,6 +352,10 @@ describe('.env.example', () => {
     for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION']) {
       expect(vars.get(name)).toEqual(expect.stringMatching(/\S/))
     }
+    // AWS CLI v1 reads only AWS_DEFAULT_REGION.
+    expect(vars.get('AWS_DEFAULT_REGION')).toBe(vars.get('AWS_REGION'))
+    // No service: the first run of "Running locally" registers the revision the service is created from.
+    expect(vars.has('INPUT_SERVICE')).toBe(false)
     const inputs = [...vars.keys()].filter(k => k.startsWith('INPUT_')).map(k => k.slice(6).toLowerCase())
     expect(inputs.length).toBeGreaterThan(0)
     expect(inputs.filter(i => !(i in action.inputs))).toEqual([])
@@ -386,6 +368,77 @@ describe('Quick start', () => {
   it('has exactly the demo command and the test command, in that order', () => {
     const blocks = codeBlocks(section(readme, /^Quick start$/))
     expect(blocks.map(b => b.body.trim())).toEqual(['npm ci && npm run demo', 'npm ci && npm test'])
+  })
+})
+
+describe('Running locally', () => {
+  const steps = runningLocallySteps(readme)
+  const lines = steps.flatMap(s => s.body.split('\n'))
+  const localAction = 'npx @github/local-action run . src/main.ts .env'
+
+  it('has the simulator terminal first, then the four steps typed in the second', () => {
+    expect(steps.map(s => s.terminal)).toEqual([1, 2, 2, 2, 2])
+    expect(steps[0].body).toContain('npm run sim -- --port 4566 --tasks docker')
+  })
+
+  it('sets AWS_DEFAULT_REGION (AWS CLI v1) with AWS_REGION, and every aws command names the endpoint', () => {
+    const exported = new Map<string, string>()
+    for (const line of lines.filter(l => /^export /.test(l)))
+      for (const m of line.matchAll(/\b([A-Z_]+)=(\S*)/g)) exported.set(m[1], m[2])
+    expect(exported.get('AWS_REGION')).toEqual(expect.stringMatching(/\S/))
+    expect(exported.get('AWS_DEFAULT_REGION')).toBe(exported.get('AWS_REGION'))
+    const aws = steps.flatMap(s => s.body.replace(/\\\n\s*/g, ' ').split('\n')).filter(l => /^aws /.test(l))
+    expect(aws.length).toBeGreaterThan(0)
+    for (const command of aws) expect(command).toContain('--endpoint-url')
+  })
+
+  it('registers without a service first, then adds INPUT_SERVICE to .env, then deploys', () => {
+    const firstRun = lines.indexOf(localAction)
+    const createService = lines.findIndex(l => l.startsWith('aws ecs create-service'))
+    const addService = lines.indexOf("echo 'INPUT_SERVICE=web' >> .env")
+    expect(firstRun).toBeGreaterThanOrEqual(0)
+    expect([firstRun < createService, createService < addService]).toEqual([true, true])
+    expect(lines.lastIndexOf(localAction)).toBeGreaterThan(addService)
+    // The red run: its build argument is appended, and the line further down wins when .env is read.
+    const crash = lines.indexOf("echo 'INPUT_BUILD-ARGS=APP_MODE=crash' >> .env")
+    expect(crash).toBeGreaterThan(addService)
+    expect(lines[crash + 1]).toBe(localAction)
+  })
+
+  it('runs the local-action pinned in devDependencies, which supports this Node', () => {
+    const pkg = JSON.parse(read('package.json')) as { devDependencies: Record<string, string> }
+    const pinned = pkg.devDependencies['@github/local-action']
+    expect(pinned).toMatch(/^\d+\.\d+\.\d+$/)
+    const installed = JSON.parse(read('node_modules/@github/local-action/package.json')) as {
+      version: string
+      engines: { node: string }
+    }
+    expect(installed.version).toBe(pinned)
+    const major = process.versions.node.split('.')[0]
+    expect(installed.engines.node.split('||').map(r => r.trim())).toContain(`^${major}`)
+  })
+
+  it.each<[string, string]>([
+    ['cp .env.example .env', 'cp .env.example /t/x.env'],
+    ["echo 'INPUT_SERVICE=web' >> .env", "echo 'INPUT_SERVICE=web' >> /t/x.env"],
+    [
+      'npx @github/local-action run . src/main.ts .env',
+      'npx @github/local-action run . src/main.ts /t/x.env'
+    ],
+    [
+      'export AWS_ENDPOINT_URL=http://127.0.0.1:4566 X=1',
+      'export AWS_ENDPOINT_URL=http://127.0.0.1:5999 X=1'
+    ],
+    [
+      'npm run sim -- --port 4566 --tasks docker',
+      'npm run sim -- --port 5999 --tasks docker --time-scale 0.1'
+    ],
+    ['cat .envrc .env.local a.env', 'cat .envrc .env.local a.env'],
+    ['echo 45660 14566', 'echo 45660 14566']
+  ])('a step as the test runs it: %s', (step, expected) => {
+    expect(substituteStep(step, { port: 5999, envFile: '/t/x.env', simFlags: '--time-scale 0.1' })).toBe(
+      expected
+    )
   })
 })
 
@@ -466,6 +519,48 @@ describe('the checks catch mistakes', () => {
       ['cluster', 'default'],
       ['service', undefined]
     ])
+  })
+
+  it.each<[string, string, Array<{ title?: string; file?: string; line?: string; message: string }>]>([
+    [
+      'an unescaped title with a colon',
+      '::error title=web: container exited with code 3::2 tasks (a, b): exited with code 3',
+      [{ title: 'web: container exited with code 3', message: '2 tasks (a, b): exited with code 3' }]
+    ],
+    [
+      'title, file and line; a comma in the title',
+      '::error title=Invalid task definition, line 4,file=td.json,line=4,endLine=4,col=2,endColumn=2::Unexpected "}"',
+      [{ title: 'Invalid task definition, line 4', file: 'td.json', line: '4', message: 'Unexpected "}"' }]
+    ],
+    ['no properties', 'x\n::error::boom\n::warning title=w::not an error', [{ message: 'boom' }]]
+  ])('local-action error lines are read: %s', (_name, output, expected) => {
+    expect(localActionErrors(output)).toEqual(
+      expected.map(e => ({ title: undefined, file: undefined, line: undefined, ...e }))
+    )
+  })
+
+  it('stack frames are found, except the launcher error local-action prints after a failed run', () => {
+    // What a failed run printed before fail() stopped using core.ExitCode.
+    const before = [
+      '::error title=DescribeClusters failed::DescribeClusters: connect ECONNREFUSED 127.0.0.1:1',
+      '/work/x/src/main.ts:238',
+      '  process.exitCode = core.ExitCode.Failure',
+      "TypeError: Cannot read properties of undefined (reading 'Failure')",
+      '    at fail (/work/x/src/main.ts:238:36)',
+      '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)'
+    ].join('\n')
+    const launcher = [
+      'Error: Command failed: npm exec tsx "/x/node_modules/@github/local-action/src/index.ts" -- run . src/main.ts e',
+      '    at genericNodeError (node:internal/errors:984:15)',
+      '    at entrypoint (file:///x/node_modules/@github/local-action/bin/local-action.js:108:5) {'
+    ].join('\n')
+    expect(actionStackFrames(before)).toEqual([
+      '/work/x/src/main.ts:238',
+      '    at fail (/work/x/src/main.ts:238:36)',
+      '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)'
+    ])
+    expect(actionStackFrames(`::error title=Deployment failed::x\n${launcher}`)).toEqual([])
+    expect(actionStackFrames(`${before}\n${launcher}`)).toHaveLength(3)
   })
 
   it('sections end at the next heading of their level, and code fences hide headings', () => {

@@ -8,7 +8,7 @@
  * everything down again — also on failure and on Ctrl-C. Exits non-zero unless deploy #1 was green and
  * deploy #2 was red and rolled back.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -32,6 +32,22 @@ const CONTAINER = 'web'
 const TIME_SCALE = 0.25
 const PHASES = 7
 const ENV_SCRIPT = path.join(repoRoot, 'scripts', 'test-env.sh')
+
+/**
+ * When dist/ was built: the last commit that touched it (a clone gives every file the clone's time), or
+ * the file's time when dist/ has changes git has not seen (a local `npm run bundle`) or there is no git.
+ */
+function distBuilt(mtime: Date): string {
+  const minute = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+  const git = (...args: string[]) =>
+    spawnSync('git', ['-C', repoRoot, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+  const log = git('log', '-1', '--format=%h %cI', '--', 'dist')
+  const [sha, date] = log.status === 0 ? log.stdout.trim().split(' ') : []
+  const changed = git('status', '--porcelain', '--', 'dist')
+  if (!sha || !date || changed.status !== 0 || changed.stdout.trim() !== '')
+    return `built ${minute(mtime)}, file time`
+  return `built ${minute(new Date(date))}, commit ${sha}`
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Output
@@ -419,7 +435,7 @@ async function demo(): Promise<string> {
     throw new DemoError(`${path.relative(repoRoot, distEntry)} is missing: run \`npm run bundle\` first`)
   const stat = fs.statSync(distEntry)
   ok(
-    `${path.relative(repoRoot, distEntry)} (${(stat.size / 1e6).toFixed(1)} MB, built ${stat.mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC), run as the runner runs it`
+    `${path.relative(repoRoot, distEntry)} (${(stat.size / 1e6).toFixed(1)} MB, ${distBuilt(stat.mtime)}), run as the runner runs it`
   )
 
   // 3. Simulator

@@ -6,7 +6,7 @@ import * as core from '@actions/core'
 import * as github from '@actions/github'
 import type { AwsClients } from './aws.js'
 import { DeployError } from './errors.js'
-import { findImageDigest, resolveRepository, type RepositoryRef } from './ecr.js'
+import { findImageDigest, resolveRepository, tagExistingImage, type RepositoryRef } from './ecr.js'
 import type { Exec } from './exec.js'
 import { defaultTag, ociLabels, pinnedImage, type BuildInputs } from './image.js'
 import { loginToEcr } from './login.js'
@@ -89,7 +89,12 @@ export async function resolveImage(
     const digest = await findImageDigest(deps.clients.ecr, repo, mainTag)
     if (digest) {
       core.info(inert(`${repo.uri}:${mainTag} is already in ECR (${digest}): skipping build and push.`))
-      return { image: pinnedImage(repo.uri, digest), digest, tags: [mainTag], source: 'reused' }
+      // The push would have applied the other tags (`tags`, e.g. latest): apply them to the reused image.
+      const extra = tags.slice(1)
+      const tagged = await tagExistingImage(deps.clients.ecr, repo, digest, extra)
+      if (tagged.added.length > 0) core.info(inert(`Tagged ${repo.uri}@${digest} as ${tagged.added.join(', ')}.`))
+      if (tagged.present.length > 0) core.info(inert(`Already tagged ${tagged.present.join(', ')}.`))
+      return { image: pinnedImage(repo.uri, digest), digest, tags, source: 'reused' }
     }
   }
 

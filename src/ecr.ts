@@ -1,11 +1,13 @@
 /** ECR: authorization token → registry and masked credentials; repositories; "is this tag pushed?". */
 import * as core from '@actions/core'
 import {
+  BatchGetImageCommand,
   CreateRepositoryCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
+  PutImageCommand,
   type Repository
 } from '@aws-sdk/client-ecr'
 import { awsErrorName, DeployError, errorMessage, isTransientError } from './errors.js'
@@ -375,4 +377,114 @@ export async function findImageDigest(
       }
     )
   }
+}
+
+/** Every manifest type ECR stores: asked for all, BatchGetImage returns the manifest as it was pushed. */
+const MANIFEST_MEDIA_TYPES = [
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json'
+]
+
+export interface TagResult {
+  /** Tags PutImage pointed at the image. */
+  added: string[]
+  /** Tags that already pointed at it (ECR's ImageAlreadyExistsException). */
+  present: string[]
+}
+
+/**
+ * Points more tags at an image already in ECR (skip-existing reuses it, so `docker push` never applies
+ * the `tags` input): BatchGetImage for its manifest, then PutImage with that manifest under each tag. A
+ * tag that already points at the image is left as it is; one that points at another image is moved,
+ * unless the repository's tags are immutable, which fails like the push would.
+ */
+export async function tagExistingImage(
+  ecr: ECRClient,
+  repo: RepositoryRef,
+  digest: string,
+  tags: string[],
+  retry: RetryOptions = {}
+): Promise<TagResult> {
+  const result: TagResult = { added: [], present: [] }
+  if (tags.length === 0) return result
+  const registry = repo.registryId ? { registryId: repo.registryId } : {}
+  let manifest: string | undefined
+  let mediaType: string | undefined
+  try {
+    const out = await withRetry(
+      () =>
+        ecr.send(
+          new BatchGetImageCommand({
+            repositoryName: repo.name,
+            imageIds: [{ imageDigest: digest }],
+            acceptedMediaTypes: MANIFEST_MEDIA_TYPES,
+            ...registry
+          })
+        ),
+      retry
+    )
+    const image = out.images?.find(i => i.imageId?.imageDigest === digest) ?? out.images?.[0]
+    manifest = image?.imageManifest
+    mediaType = image?.imageManifestMediaType
+    if (!manifest) {
+      const failure = out.failures?.[0]
+      const why = failure ? `${failure.failureCode ?? 'failure'}: ${failure.failureReason ?? ''}`.trim() : ''
+      throw new Error(`no manifest for ${digest}${why ? ` (${why})` : ''}`)
+    }
+  } catch (error) {
+    throw new DeployError(
+      'image',
+      'ECR BatchGetImage failed',
+      `BatchGetImage ${repo.name}@${digest}: ${errorMessage(error)}`,
+      { hint: 'the role needs ecr:BatchGetImage (or set skip-existing: false)', cause: error }
+    )
+  }
+  for (const tag of tags) {
+    try {
+      await withRetry(
+        () =>
+          ecr.send(
+            new PutImageCommand({
+              repositoryName: repo.name,
+              imageManifest: manifest,
+              ...(mediaType ? { imageManifestMediaType: mediaType } : {}),
+              imageDigest: digest,
+              imageTag: tag,
+              ...registry
+            })
+          ),
+        retry
+      )
+      result.added.push(tag)
+    } catch (error) {
+      const name = awsErrorName(error)
+      if (name === 'ImageAlreadyExistsException') {
+        result.present.push(tag)
+        continue
+      }
+      if (name === 'ImageTagAlreadyExistsException') {
+        throw new DeployError(
+          'image',
+          'ECR tag is immutable',
+          `PutImage ${repo.name}:${tag}: the tag already names another image and the repository's tags are immutable (${errorMessage(error)})`,
+          {
+            hint: `drop "${tag}" from tags, or set the repository's image tag mutability to MUTABLE`,
+            cause: error
+          }
+        )
+      }
+      throw new DeployError(
+        'image',
+        'ECR PutImage failed',
+        `PutImage ${repo.name}:${tag}: ${errorMessage(error)}`,
+        {
+          hint: 'the role needs ecr:PutImage (or set skip-existing: false)',
+          cause: error
+        }
+      )
+    }
+  }
+  return result
 }

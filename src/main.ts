@@ -225,7 +225,15 @@ async function handleFailedDeployment(
   throw new DeployError('watch', 'Deployment failed', report.headline)
 }
 
-/** The one error path: a single failure annotation, with the file and line when there is one. */
+/** What the runner reads as a failed step (the value of @actions/core's ExitCode.Failure). */
+const EXIT_FAILURE = 1
+
+/**
+ * The one error path: a single failure annotation, with the file and line when there is one. It uses only
+ * what every @actions/core has (`error` with annotation properties, no `ExitCode`): @github/local-action
+ * runs this file with its own stub of @actions/core, which lacks `ExitCode`. `core.setFailed` would do,
+ * but cannot carry the title, file and line.
+ */
 function fail(error: unknown, report: DeployReport, workspace: string): void {
   const deployError =
     error instanceof DeployError ? error : new DeployError('report', 'Unexpected error', errorMessage(error))
@@ -238,6 +246,6 @@ function fail(error: unknown, report: DeployReport, workspace: string): void {
     startLine: deployError.line,
     startColumn: deployError.column
   })
-  process.exitCode = core.ExitCode.Failure
+  process.exitCode = EXIT_FAILURE
   if (!(error instanceof DeployError) && error instanceof Error && error.stack) core.debug(inert(error.stack))
 }

@@ -110,10 +110,14 @@ describe('deploy with dist/index.js', () => {
     expectNoSecret(goodRun)
   }, 120_000)
 
-  test('(b) a re-run of the same commit skips build and push and deploys the same digest', async () => {
-    const again = await world.run(deployInputs, { sha: goodSha })
+  test('(b) a re-run of the same commit skips build and push, deploys the same digest, applies the extra tags', async () => {
+    expect(await registryDigest(repository, 'latest')).toBeNull()
+    const again = await world.run({ ...deployInputs, tags: 'latest' }, { sha: goodSha })
     expect(again.exitCode).toBe(0)
     expect(again.output).toContain('already in ECR')
+    // The extra tag went to the registry with PutImage, on the reused image.
+    expect(await registryDigest(repository, 'latest')).toBe(goodRun.outputs['image-digest'])
+    expect(again.outputs['image-tags']).toBe(`${goodRun.outputs['image-tags'].split(',')[0]},latest`)
     expect(again.output).not.toMatch(/docker (buildx )?build/)
     expect(again.output).not.toContain('docker push')
     expect(again.outputs.image).toBe(goodRun.outputs.image)
