@@ -42,6 +42,7 @@ APT_MAX_AGE_MIN=${ECS_DEPLOY_APT_MAX_AGE_MIN:-360}
 # How long to wait for another apt/dpkg (unattended-upgrades, cloud-init on a fresh boot) to finish.
 APT_LOCK_TIMEOUT=${ECS_DEPLOY_APT_LOCK_TIMEOUT:-120}
 APT_LOCKS=${ECS_DEPLOY_APT_LOCKS:-/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock}
+APT_LISTS=${ECS_DEPLOY_APT_LISTS:-/var/lib/apt/lists}
 
 # The PID holding a lock on FILE (any kind: apt's fcntl locks, flock), from /proc/locks; nothing if
 # none or if this system has no /proc/locks. Needs no fuser/lslocks (not on a minimal Debian).
@@ -92,7 +93,7 @@ apt_step() {
   shift
   wait_for_apt_locks || exit 1
   log "$what (log: $APT_LOG)"
-  start=$(($(wc -l <"$APT_LOG" 2>/dev/null || echo 0) + 1))
+  start=$(($(wc -l <"$APT_LOG") + 1))
   printf '\n=== %s: %s\n' "$(date -u +%FT%TZ)" "$*" >>"$APT_LOG"
   # apt waits for the dpkg lock itself too, should another apt take it between our look and its start.
   DEBIAN_FRONTEND=noninteractive "$@" -o DPkg::Lock::Timeout="$APT_LOCK_TIMEOUT" -o Dpkg::Use-Pty=0 \
@@ -106,7 +107,7 @@ apt_step() {
 
 apt_lists_fresh() {
   [ -f "$APT_STAMP" ] && [ -z "$(find "$APT_STAMP" -mmin +"$APT_MAX_AGE_MIN" 2>/dev/null)" ] &&
-    compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null
+    compgen -G "$APT_LISTS/*_Packages*" >/dev/null
 }
 
 apt_update() {
@@ -122,6 +123,7 @@ apt_install() {
     exit 1
   fi
   mkdir -p "$APT_DIR"
+  touch "$APT_LOG"
   local updated=0
   if ! apt_lists_fresh; then
     apt_update || exit 1
