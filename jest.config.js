@@ -5,18 +5,23 @@
  * - unit: no Docker engine, no registry, no globalSetup; files run in parallel workers.
  * - integration: the Docker engine and registry that globalSetup brings up (scripts/test-env.sh);
  *   files run one at a time (a serial runner), since they share the engine, the registry and fixed ports.
- * `npm test` runs both (unit first, in parallel, then integration, one file at a time);
- * `npm run test:unit` and `npm run test:integration` run one.
+ * `npm test` runs both in one jest run (one summary, one --json result): jest runs one runner after
+ * the other, the unit files in parallel workers, the integration files one at a time in band.
+ * `npm run test:unit` and `npm run test:integration` run one; `npx jest <file>` brings up the engine
+ * only when the file is an integration one.
  */
 
 /**
- * Test files that need the Docker engine or the registry. sim/__tests__/scripted.test.ts runs no
- * containers, but the local ECR answers DescribeRepositories from the registry.
+ * Test files that need the Docker engine or the registry; every other *.test.ts is a unit test and
+ * must pass with neither (check: `npm run test:unit` with no docker on PATH and ECS_DEPLOY_REGISTRY
+ * pointing nowhere). sim/__tests__/scripted.test.ts runs no containers, but the local ECR answers
+ * DescribeRepositories from the registry; ecr-put-image pushes real images.
  */
 const INTEGRATION = [
   '**/__tests__/integration/**/*.test.ts',
   '**/sim/__tests__/docker.test.ts',
-  '**/sim/__tests__/scripted.test.ts'
+  '**/sim/__tests__/scripted.test.ts',
+  '**/sim/__tests__/ecr-put-image.test.ts'
 ]
 
 const common = {
