@@ -515,8 +515,9 @@ describe('linkDockerCliState', () => {
 
   test('links cli-plugins and buildx from the source config, and only those that exist', async () => {
     const source = mkdtempSync(join(tmpdir(), 'docker-src-'))
-    const target = join(mkdtempSync(join(tmpdir(), 'docker-dst-')), 'config')
-    dirs.push(source, target)
+    const targetParent = mkdtempSync(join(tmpdir(), 'docker-dst-'))
+    const target = join(targetParent, 'config')
+    dirs.push(source, targetParent)
     mkdirSync(join(source, 'cli-plugins'))
     writeFileSync(join(source, 'config.json'), '{"auths":{"secret":{}}}')
     expect(await linkDockerCliState(target, source)).toEqual(['cli-plugins'])

@@ -4,11 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import YAML from 'yaml'
-import type {
-  ContainerDefinition,
-  RegisterTaskDefinitionCommandInput,
-  TaskDefinition
-} from '@aws-sdk/client-ecs'
+import type { ContainerDefinition, TaskDefinition } from '@aws-sdk/client-ecs'
 import { DeployError } from '../src/errors.js'
 import {
   fromDescribedTaskDefinition,
@@ -18,196 +14,71 @@ import {
   selectContainer,
   type LoadedTaskDefinition
 } from '../src/task-definition.js'
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-/** 40 real task definitions from public repositories; SOURCES.md says where each came from. */
-const corpusDir = path.resolve(repoRoot, '../shared/corpus/task-definitions')
-const corpusFiles = fs
-  .readdirSync(corpusDir)
-  .filter(f => f !== 'SOURCES.md')
-  .sort()
-
-const NEW_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web@sha256:' + 'ab'.repeat(32)
-const READ_ONLY = [
-  'taskDefinitionArn',
-  'revision',
-  'status',
-  'requiresAttributes',
-  'compatibilities',
-  'registeredAt',
-  'registeredBy',
-  'deregisteredAt'
-]
-
-/** The error a function throws (fails the test when it throws none). */
-function thrown(fn: () => unknown): DeployError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(DeployError)
-    return error as DeployError
-  }
-  throw new Error('expected a DeployError, nothing was thrown')
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v)
-    Object.freeze(value)
-  }
-  return value
-}
-
-function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.filter(v => v !== null).map(withoutNulls)
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, v]) => v !== null)
-        .map(([k, v]) => [k, withoutNulls(v)])
-    )
-  }
-  return value
-}
-
-function containsNull(value: unknown): boolean {
-  if (value === null) return true
-  if (value && typeof value === 'object') return Object.values(value).some(containsNull)
-  return false
-}
-
-/** What the loader should produce, computed independently: JSON.parse/YAML.parse, unwrap, strip, no nulls. */
-function independentlyExpected(file: string): Record<string, unknown> {
-  const text = fs.readFileSync(path.join(corpusDir, file), 'utf8')
-  let value = (file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text)) as Record<string, unknown>
-  if (value.taskDefinition) value = value.taskDefinition as Record<string, unknown>
-  const expected = withoutNulls(value) as Record<string, unknown>
-  for (const key of READ_ONLY) delete expected[key]
-  return expected
-}
-
-type Container = Record<string, unknown>
-const containerOf = (expected: Record<string, unknown>, i: number): Container =>
-  (expected.containerDefinitions as Container[])[i]
+import {
+  NEW_IMAGE,
+  containerOf,
+  deepFreeze,
+  expectKept,
+  load,
+  taskDefinitionFiles,
+  testLoadAndRender,
+  thrown,
+  type KnownWarnings
+} from './setup/task-definition-files.js'
 
 /**
- * Corpus files whose load is expected to warn or to leave out what ECS refuses (a notice each): [line,
- * message pattern], plus how the input differs.
+ * The project's own task definitions, one per real-world shape (README.md there says which). The
+ * real-world corpus, when it is beside the clone, gets the same tests in corpus.test.ts.
  */
-const CORPUS_WARNINGS: Record<
-  string,
-  {
-    warnings: Array<[number, RegExp]>
-    notices?: Array<[number, RegExp]>
-    adjust: (e: Record<string, unknown>) => void
-  }
-> = {
-  // "tags": [] – ECS answers "Tags can not be empty."
-  '016-saida-describe-secrets.json': {
-    warnings: [],
-    notices: [[111, /^tags was left out \(tags is \[\]\).*"Tags can not be empty\."$/]],
+const fixturesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'task-definitions')
+const fixtureFiles = taskDefinitionFiles(fixturesDir)
+
+/** Fixtures whose load is expected to warn: [line, message pattern], plus how the input differs. */
+const FIXTURE_WARNINGS: KnownWarnings = {
+  // "containerPort": "3000" – a string where ECS takes an integer; portBindings is Docker's word.
+  'docker-style-keys.json': {
+    warnings: [
+      [9, /portMappings\[0\]\.containerPort should be a number, not the string "3000"; it was converted/],
+      [10, /^Unknown key "portBindings" in containerDefinitions\[0\].*Did you mean "portMappings"\?$/]
+    ],
     adjust: e => {
-      delete e.tags
+      ;(containerOf(e, 0).portMappings as Array<Record<string, unknown>>)[0].containerPort = 3000
+      delete containerOf(e, 0).portBindings
     }
   },
-  // "containerPort": "3000" – a string where ECS takes an integer; an empty credentialsParameter; "tags": [].
-  '021-repo-credentials-nulls.json': {
+  // An empty credentialsParameter and "tags": [] – ECS refuses both ("Tags can not be empty.").
+  'empty-values.json': {
     warnings: [
-      [12, /portMappings\[0\]\.containerPort should be a number, not the string "3000"; it was converted/]
+      [15, /portMappings\[0\]\.containerPort should be a number, not the string "4000"; it was converted/]
     ],
     notices: [
-      [37, /^containerDefinitions\[0\]\.repositoryCredentials was left out \(.*credentialsParameter is ""\)/],
-      [51, /^tags was left out/]
+      [22, /^containerDefinitions\[0\]\.repositoryCredentials was left out \(.*credentialsParameter is ""\)/],
+      [36, /^tags was left out \(tags is \[\]\).*"Tags can not be empty\."$/]
     ],
     adjust: e => {
-      ;(containerOf(e, 0).portMappings as Container[])[0].containerPort = 3000
+      ;(containerOf(e, 0).portMappings as Array<Record<string, unknown>>)[0].containerPort = 4000
       delete containerOf(e, 0).repositoryCredentials
       delete e.tags
     }
-  },
-  '039-xyo-empty-image.json': {
-    warnings: [],
-    notices: [[53, /^tags was left out/]],
-    adjust: e => {
-      delete e.tags
-    }
-  },
-  // An ECS agent test file: inferenceDevices is not a ContainerDefinition member of the API.
-  '033-agent-elastic-inference.json': {
-    warnings: [
-      [8, /^Unknown key "inferenceDevices" in containerDefinitions\[0\]: ContainerDefinition has no such/]
-    ],
-    adjust: e => {
-      delete containerOf(e, 0).inferenceDevices
-    }
-  },
-  // portBindings is Docker's word; ECS says portMappings.
-  '034-agent-nginx-portbindings.json': {
-    warnings: [[6, /^Unknown key "portBindings".*Did you mean "portMappings"\?$/]],
-    adjust: e => {
-      delete containerOf(e, 0).portBindings
-    }
   }
 }
 
-describe('the corpus of real task definitions', () => {
-  test('has the 40 files', () => {
-    expect(corpusFiles).toHaveLength(40)
+describe('task-definition files (the fixtures)', () => {
+  test('every fixture is described in the README, and every line there is a fixture', () => {
+    const readme = fs.readFileSync(path.join(fixturesDir, 'README.md'), 'utf8')
+    const listed = [...readme.matchAll(/^\| `([^`]+)` *\|/gm)].map(m => m[1]).sort()
+    expect(listed).toEqual(fixtureFiles)
+    expect(fixtureFiles.length).toBeGreaterThanOrEqual(14)
   })
 
-  test.each(corpusFiles)('%s loads: read-only keys and nulls gone, nothing else lost', async file => {
-    const loaded = await loadTaskDefinitionFile(file, corpusDir)
-    const expected = independentlyExpected(file)
-    const known = CORPUS_WARNINGS[file]
-    known?.adjust(expected)
-    expect(loaded.input).toEqual(expected)
-    expect(loaded.warnings.map(w => [w.line, w.message])).toEqual(
-      (known?.warnings ?? []).map(([line, message]) => [line, expect.stringMatching(message)])
-    )
-    expect(loaded.notices.map(n => [n.line, n.message])).toEqual(
-      (known?.notices ?? []).map(([line, message]) => [line, expect.stringMatching(message)])
-    )
-    for (const key of READ_ONLY) expect(loaded.input).not.toHaveProperty(key)
-    expect(loaded.input).not.toHaveProperty('taskDefinition')
-    expect(containsNull(loaded.input)).toBe(false)
-    expect(loaded.source).toBe(file)
-    expect(loaded.locate(['family'])).toEqual({ line: expect.any(Number), column: expect.any(Number) })
-  })
+  testLoadAndRender(fixturesDir, fixtureFiles, FIXTURE_WARNINGS)
 
-  test.each(corpusFiles)('%s renders for each of its containers, changing only that image', async file => {
-    const loaded = await loadTaskDefinitionFile(file, corpusDir)
-    const before = JSON.stringify(loaded.input)
-    const input = deepFreeze(loaded.input)
-    const containers = input.containerDefinitions!
-    expect(containers.length).toBeGreaterThan(0)
-    for (const [i, container] of containers.entries()) {
-      const othersEmpty = containers.some((c, j) => j !== i && c.image === '')
-      if (othersEmpty) {
-        // Only the container being deployed may have an empty image (002 has two empty ones).
-        expect(thrown(() => selectContainer(loaded, container.name)).title).toBe('Empty image')
-        expect(thrown(() => renderTaskDefinition(input, container.name!, NEW_IMAGE)).phase).toBe('render')
-        continue
-      }
-      expect(selectContainer(loaded, container.name)).toBe(container)
-      const rendered = renderTaskDefinition(input, container.name!, NEW_IMAGE)
-      const expected = structuredClone(input) as RegisterTaskDefinitionCommandInput
-      expected.containerDefinitions![i].image = NEW_IMAGE
-      expect(rendered).toEqual(expected)
-      expect(rendered.containerDefinitions!.filter(c => c.image === NEW_IMAGE)).toHaveLength(1)
-      // A deep copy: changing it leaves the input alone.
-      expect(rendered.containerDefinitions![i]).not.toBe(container)
-      rendered.containerDefinitions!.forEach(c => (c.name = 'changed'))
-      expect(containers[i].name).toBe(container.name)
-    }
-    expect(JSON.stringify(loaded.input)).toBe(before)
-  })
-
-  test('002 (two empty images) renders neither container, and says why', async () => {
-    const loaded = await loadTaskDefinitionFile('002-fargate-two-containers.yaml', corpusDir)
+  test('two-empty-images.yaml renders neither container, and says why', async () => {
+    const loaded = await load(fixturesDir, 'two-empty-images.yaml')
     const error = thrown(() => selectContainer(loaded, 'app'))
     expect(error.message).toContain('Container "nginx"')
     expect(error.message).toContain('empty image')
-    expect([error.line, error.column]).toEqual([44, 13])
+    expect([error.line, error.column]).toEqual([22, 5])
   })
 
   const container = (loaded: LoadedTaskDefinition, name: string): ContainerDefinition =>
@@ -215,229 +86,307 @@ describe('the corpus of real task definitions', () => {
 
   test.each<[string, string, (l: LoadedTaskDefinition) => unknown, unknown]>([
     [
-      '001-firelens-efs-wrapped.json',
-      'EFS volume',
-      l => l.input.volumes![0].efsVolumeConfiguration?.fileSystemId,
-      'fs-c3c9bcbb'
+      'describe-wrapped.json',
+      'wrapper tags',
+      l => l.tags,
+      [
+        { key: 'team', value: 'orders' },
+        { key: 'cost-centre', value: '4711' }
+      ]
     ],
+    ['describe-wrapped.json', 'runtimePlatform', l => l.input.runtimePlatform?.cpuArchitecture, 'X86_64'],
     [
-      '001-firelens-efs-wrapped.json',
-      'firelensConfiguration',
-      l => container(l, 'log_router').firelensConfiguration?.options?.['config-file-value'],
-      '/configs/extra.conf'
-    ],
-    ['002-fargate-two-containers.yaml', 'healthCheck', l => container(l, 'app').healthCheck?.startPeriod, 15],
-    [
-      '002-fargate-two-containers.yaml',
-      'dependsOn',
-      l => container(l, 'nginx').dependsOn,
-      [{ containerName: 'app', condition: 'HEALTHY' }]
-    ],
-    ['002-fargate-two-containers.yaml', 'empty image kept', l => container(l, 'app').image, ''],
-    [
-      '003-otel-wrapped-describe.json',
-      'runtimePlatform',
-      l => l.input.runtimePlatform?.cpuArchitecture,
-      'X86_64'
-    ],
-    [
-      '003-otel-wrapped-describe.json',
+      'describe-wrapped.json',
       'empty secretOptions kept',
       l => l.input.containerDefinitions![0].logConfiguration?.secretOptions,
       []
     ],
-    ['003-otel-wrapped-describe.json', 'empty wrapper tags → none', l => l.tags, undefined],
-    ['004-nginx-django-describe.json', 'secrets', l => container(l, 'app').secrets?.length, 10],
     [
-      '004-nginx-django-describe.json',
-      'dependsOn',
-      l => container(l, 'web').dependsOn,
-      [{ containerName: 'app', condition: 'START' }]
+      'describe-wrapped.json',
+      'named port mapping',
+      l => l.input.containerDefinitions![0].portMappings![0].name,
+      'orders-api-8080-tcp'
     ],
-    ['004-nginx-django-describe.json', 'empty dockerLabels kept', l => container(l, 'web').dockerLabels, {}],
-    ['004-nginx-django-describe.json', 'host volume', l => l.input.volumes, [{ name: 'tmp-data', host: {} }]],
+    ['windows-ec2-describe-wrapped.json', 'empty wrapper tags → none', l => l.tags, undefined],
     [
-      '005-agent-firelens-fluentbit.json',
-      'log secretOptions',
-      l => container(l, 'logsender').logConfiguration?.secretOptions,
-      [{ name: '$$$SECRET_OPTION_KEY$$$', valueFrom: '$$$SECRET_OPTION_PARAM$$$' }]
+      'windows-ec2-describe-wrapped.json',
+      'Windows runtimePlatform',
+      l => l.input.runtimePlatform?.operatingSystemFamily,
+      'WINDOWS_SERVER_2022_CORE'
     ],
     [
-      '005-agent-firelens-fluentbit.json',
-      'healthCheck',
-      l => container(l, 'firelens').healthCheck?.retries,
-      5
+      'windows-ec2-describe-wrapped.json',
+      'dockerSecurityOptions',
+      l => l.input.containerDefinitions![0].dockerSecurityOptions,
+      ['credentialspec:arn:aws:ssm:us-east-1:444455556666:parameter/gmsa/legacy-iis']
     ],
     [
-      '006-php-nginx-ec2-describe.json',
+      'windows-ec2-describe-wrapped.json',
+      'Windows paths',
+      l => [l.input.containerDefinitions![0].workingDirectory, l.input.volumes![0].host?.sourcePath],
+      ['C:\\inetpub\\wwwroot', 'C:\\ecs\\iis-logs']
+    ],
+    ['windows-ec2-describe-wrapped.json', 'networkMode default', l => l.input.networkMode, 'default'],
+    [
+      'describe-nulls-ec2.json',
       'null readOnly dropped',
-      l => container(l, 'php-app-container').mountPoints,
-      [{ containerPath: '/var/www/html/', sourceVolume: 'php-code' }]
+      l => l.input.containerDefinitions![0].mountPoints,
+      [{ sourceVolume: 'spool', containerPath: '/spool' }]
     ],
     [
-      '006-php-nginx-ec2-describe.json',
-      'links',
-      l => container(l, 'nginx-web-container').links,
-      ['app-container:app-container']
+      'describe-nulls-ec2.json',
+      'null sourcePath dropped',
+      l => l.input.volumes,
+      [{ name: 'spool', host: {} }]
     ],
     [
-      '009-cashflow-account-placeholders.json',
-      'ephemeralStorage',
-      l => l.input.ephemeralStorage,
-      { sizeInGiB: 30 }
-    ],
-    [
-      '009-cashflow-account-placeholders.json',
-      'ulimits',
-      l => l.input.containerDefinitions![0].ulimits?.[0].softLimit,
-      65536
-    ],
-    [
-      '009-cashflow-account-placeholders.json',
-      'null proxyConfiguration dropped',
-      l => 'proxyConfiguration' in l.input,
-      false
-    ],
-    ['009-cashflow-account-placeholders.json', 'tags stay in the input', l => l.input.tags?.length, 3],
-    [
-      '010-minigame-yaml.yaml',
-      'YAML flow with trailing commas',
-      l => l.input.containerDefinitions![0].portMappings![0].appProtocol,
-      'http'
-    ],
-    [
-      '012-samlesiden-ec2-describe.json',
+      'describe-nulls-ec2.json',
       'null memory dropped',
       l => 'memory' in l.input.containerDefinitions![0],
       false
     ],
     [
-      '012-samlesiden-ec2-describe.json',
+      'describe-nulls-ec2.json',
       'memoryReservation',
       l => l.input.containerDefinitions![0].memoryReservation,
-      256
+      384
     ],
     [
-      '013-otel-prometheus-ec2.json',
-      'dependsOn',
-      l => container(l, 'aws-otel-collector').dependsOn?.[0].condition,
-      'START'
-    ],
-    [
-      '014-ecs-cli-describe.json',
+      'describe-nulls-ec2.json',
       'null healthCheck dropped',
       l => 'healthCheck' in l.input.containerDefinitions![0],
       false
     ],
     [
-      '015-mustache-placeholders.json',
+      'describe-nulls-ec2.json',
+      'null proxyConfiguration dropped',
+      l => 'proxyConfiguration' in l.input,
+      false
+    ],
+    [
+      'describe-nulls-ec2.json',
+      'null task cpu and memory dropped',
+      l => [l.input.cpu, l.input.memory],
+      [undefined, undefined]
+    ],
+    [
+      'describe-nulls-ec2.json',
+      'dynamic host port',
+      l => l.input.containerDefinitions![0].portMappings![0].hostPort,
+      0
+    ],
+    [
+      'fargate-anchors.yaml',
+      'aliased environment',
+      l => l.input.containerDefinitions!.map(c => c.environment?.[1]),
+      Array(3).fill({ name: 'DATABASE_POOL', value: '10' })
+    ],
+    [
+      'fargate-anchors.yaml',
+      'merged log options',
+      l => l.input.containerDefinitions!.map(c => c.logConfiguration?.options),
+      ['web', 'worker', 'scheduler'].map(prefix => ({
+        'awslogs-group': '/ecs/billing',
+        'awslogs-region': 'eu-central-1',
+        'awslogs-stream-prefix': prefix
+      }))
+    ],
+    [
+      'fargate-anchors.yaml',
+      'aliased image',
+      l => new Set(l.input.containerDefinitions!.map(c => c.image)).size,
+      1
+    ],
+    [
+      'placeholders.json',
       'placeholder container name',
       l => l.input.containerDefinitions![0].name,
-      '{{ECR_REPO}}'
+      '{{SERVICE_NAME}}'
+    ],
+    ['placeholders.json', 'placeholder image', l => l.input.containerDefinitions![0].image, '<IMAGE1_NAME>'],
+    [
+      'placeholders.json',
+      'placeholders in values',
+      l => l.input.containerDefinitions![0].environment,
+      [
+        { name: 'STAGE', value: '${STAGE}' },
+        { name: 'REGION', value: '$$$TEST_REGION$$$' }
+      ]
     ],
     [
-      '016-saida-describe-secrets.json',
-      'log options',
-      l => l.input.containerDefinitions![0].logConfiguration?.options?.mode,
-      'non-blocking'
-    ],
-    [
-      '016-saida-describe-secrets.json',
-      'empty tags left out (ECS refuses them)',
-      l => l.input.tags,
+      'empty-values.json',
+      'empty credentialsParameter left out with its repositoryCredentials (ECS refuses it)',
+      l => l.input.containerDefinitions![0].repositoryCredentials,
       undefined
     ],
-    ['017-youspeak-api.json', 'secrets', l => l.input.containerDefinitions![0].secrets?.length, 13],
+    ['empty-values.json', 'empty taskRoleArn kept', l => l.input.taskRoleArn, ''],
+    ['empty-values.json', 'empty inferenceAccelerators kept', l => l.input.inferenceAccelerators, []],
+    ['empty-values.json', 'empty tags left out (ECS refuses them)', l => l.input.tags, undefined],
+    ['empty-values.json', 'empty image loads', l => l.input.containerDefinitions![0].image, ''],
+    ['empty-values.json', 'empty dockerLabels kept', l => l.input.containerDefinitions![0].dockerLabels, {}],
     [
-      '017-youspeak-api.json',
-      'healthCheck',
-      l => l.input.containerDefinitions![0].healthCheck?.command?.[0],
-      'CMD-SHELL'
+      'sidecars-ec2-bridge.json',
+      'dependsOn',
+      l => container(l, 'nginx').dependsOn,
+      [{ containerName: 'app', condition: 'START' }]
+    ],
+    ['sidecars-ec2-bridge.json', 'links', l => container(l, 'nginx').links, ['app:app']],
+    [
+      'sidecars-ec2-bridge.json',
+      'volumesFrom',
+      l => container(l, 'nginx').volumesFrom,
+      [{ sourceContainer: 'app', readOnly: true }]
+    ],
+    ['sidecars-ec2-bridge.json', 'empty dockerLabels kept', l => container(l, 'nginx').dockerLabels, {}],
+    [
+      'sidecars-ec2-bridge.json',
+      'host volumes',
+      l => l.input.volumes,
+      [
+        { name: 'static', host: {} },
+        { name: 'scratch', host: { sourcePath: '/var/lib/shop/scratch' } }
+      ]
     ],
     [
-      '018-agent-appmesh-plugin-validator.json',
-      'proxyConfiguration',
-      l => l.input.proxyConfiguration?.properties?.length,
-      6
+      'sidecars-ec2-bridge.json',
+      'placementConstraints',
+      l => l.input.placementConstraints?.[0].expression,
+      'attribute:ecs.instance-type =~ t3.*'
     ],
+    ['sidecars-ec2-bridge.json', 'UDP port', l => container(l, 'statsd').portMappings?.[0].protocol, 'udp'],
+    ['two-empty-images.yaml', 'healthCheck', l => container(l, 'app').healthCheck?.startPeriod, 15],
     [
-      '018-agent-appmesh-plugin-validator.json',
-      'privileged',
-      l => l.input.containerDefinitions![0].privileged,
-      true
+      'two-empty-images.yaml',
+      'dependsOn',
+      l => container(l, 'nginx').dependsOn,
+      [{ containerName: 'app', condition: 'HEALTHY' }]
     ],
+    ['two-empty-images.yaml', 'empty image kept', l => container(l, 'app').image, ''],
+    ['ten-containers.json', 'ten containers', l => l.input.containerDefinitions!.length, 10],
     [
-      '019-cwagent-statsd-fargate.json',
+      'ten-containers.json',
+      'dependsOn',
+      l => container(l, 'gateway').dependsOn?.map(d => d.condition),
+      ['SUCCESS', 'HEALTHY', 'START']
+    ],
+    ['ten-containers.json', 'proxyConfiguration', l => l.input.proxyConfiguration?.properties?.length, 5],
+    [
+      'ten-containers.json',
       'secrets',
       l => container(l, 'cloudwatch-agent').secrets?.[0].name,
       'CW_CONFIG_CONTENT'
     ],
     [
-      '021-repo-credentials-nulls.json',
-      'empty credentialsParameter left out with its repositoryCredentials (ECS refuses it)',
-      l => l.input.containerDefinitions![0].repositoryCredentials,
-      undefined
-    ],
-    ['021-repo-credentials-nulls.json', 'empty taskRoleArn kept', l => l.input.taskRoleArn, ''],
-    [
-      '021-repo-credentials-nulls.json',
-      'empty inferenceAccelerators kept',
-      l => l.input.inferenceAccelerators,
-      []
-    ],
-    ['024-zupa-production.json', 'tags', l => l.input.tags?.[0], { key: 'Environment', value: 'production' }],
-    [
-      '027-consul-server.json',
-      'dockerLabels',
-      l => l.input.containerDefinitions![0].dockerLabels,
-      { Name: 'consulServer' }
+      'firelens-efs-wrapped.json',
+      'EFS volume',
+      l => l.input.volumes![0].efsVolumeConfiguration,
+      {
+        fileSystemId: 'fs-0a1b2c3d4e5f60718',
+        rootDirectory: '/',
+        transitEncryption: 'ENABLED',
+        transitEncryptionPort: 2049,
+        authorizationConfig: { accessPointId: 'fsap-0123456789abcdef0', iam: 'ENABLED' }
+      }
     ],
     [
-      '031-agent-gmsa-ssm.json',
-      'dockerSecurityOptions',
-      l => l.input.containerDefinitions![0].dockerSecurityOptions,
-      ['credentialspec:$$$TEST_SSM_ARN$$$']
+      'firelens-efs-wrapped.json',
+      'firelensConfiguration',
+      l => container(l, 'log_router').firelensConfiguration?.options?.['config-file-value'],
+      '/fluent-bit/etc/extra/parsers.conf'
     ],
-    ['032-agent-pid-host-share.json', 'pidMode', l => l.input.pidMode, 'host'],
+    ['firelens-efs-wrapped.json', 'healthCheck', l => container(l, 'log_router').healthCheck?.retries, 5],
     [
-      '033-agent-elastic-inference.json',
-      'inferenceAccelerators',
-      l => l.input.inferenceAccelerators?.[0].deviceType,
-      'eia1.medium'
+      'firelens-efs-wrapped.json',
+      'log secretOptions',
+      l => container(l, 'ingest').logConfiguration?.secretOptions?.[0].name,
+      'HTTP_Passwd'
+    ],
+    ['firelens-efs-wrapped.json', 'no wrapper tags → none', l => l.tags, undefined],
+    ['secrets-healthcheck-arm64.json', 'secrets', l => l.input.containerDefinitions![0].secrets?.length, 4],
+    [
+      'secrets-healthcheck-arm64.json',
+      'a Secrets Manager JSON key',
+      l => l.input.containerDefinitions![0].secrets?.[1].valueFrom,
+      'arn:aws:secretsmanager:eu-north-1:314159265358:secret:payments/db-Xy12Zq:password::'
     ],
     [
-      '035-agent-sysctl.json',
+      'secrets-healthcheck-arm64.json',
+      'healthCheck',
+      l => l.input.containerDefinitions![0].healthCheck?.command?.[0],
+      'CMD-SHELL'
+    ],
+    ['secrets-healthcheck-arm64.json', 'ephemeralStorage', l => l.input.ephemeralStorage, { sizeInGiB: 40 }],
+    [
+      'secrets-healthcheck-arm64.json',
+      'ulimits',
+      l => l.input.containerDefinitions![0].ulimits?.[0].softLimit,
+      65536
+    ],
+    [
+      'secrets-healthcheck-arm64.json',
+      'environmentFiles',
+      l => l.input.containerDefinitions![0].environmentFiles,
+      [{ type: 's3', value: 'arn:aws:s3:::payments-config/prod.env' }]
+    ],
+    [
+      'secrets-healthcheck-arm64.json',
+      'log options',
+      l => l.input.containerDefinitions![0].logConfiguration?.options?.mode,
+      'non-blocking'
+    ],
+    ['secrets-healthcheck-arm64.json', 'tags stay in the input', l => l.input.tags?.length, 2],
+    ['secrets-healthcheck-arm64.json', 'tags', l => l.input.tags?.[0], { key: 'service', value: 'payments' }],
+    ['ec2-host-modes.json', 'pidMode and ipcMode', l => [l.input.pidMode, l.input.ipcMode], ['host', 'host']],
+    ['ec2-host-modes.json', 'privileged', l => l.input.containerDefinitions![0].privileged, true],
+    [
+      'ec2-host-modes.json',
       'systemControls',
       l => l.input.containerDefinitions![0].systemControls,
-      [{ namespace: 'net.ipv4.conf.default.rp_filter', value: '0' }]
+      [{ namespace: 'net.core.somaxconn', value: '4096' }]
     ],
-    ['039-xyo-empty-image.json', 'empty image loads', l => l.input.containerDefinitions![0].image, '']
-  ])('%s keeps %s (through load and render)', async (file, what, get, expected) => {
-    const loaded = await loadTaskDefinitionFile(file, corpusDir)
-    expect(get(loaded)).toEqual(expected)
-    // Rendering another container's image (when the file has one) keeps the feature too.
-    const containers = loaded.input.containerDefinitions!
-    const target = containers.find(c => c.image !== '' && containers.every(o => o === c || o.image !== ''))
-    if (target && !what.includes('image')) {
-      expect(get({ ...loaded, input: renderTaskDefinition(loaded.input, target.name!, NEW_IMAGE) })).toEqual(
-        expected
-      )
-    }
-  })
+    [
+      'ec2-host-modes.json',
+      'dockerLabels',
+      l => l.input.containerDefinitions![0].dockerLabels,
+      { 'com.example.role': 'node-agent' }
+    ],
+    [
+      'ec2-host-modes.json',
+      'dockerVolumeConfiguration',
+      l => l.input.volumes![2].dockerVolumeConfiguration?.scope,
+      'shared'
+    ],
+    [
+      'yaml-flow-trailing-commas.yml',
+      'YAML flow with trailing commas',
+      l => l.input.containerDefinitions![0].portMappings![0].appProtocol,
+      'http'
+    ]
+  ])('%s keeps %s (through load and render)', (file, what, get, expected) =>
+    expectKept(fixturesDir, file, what, get, expected)
+  )
 
   test.each([
-    ['003-otel-wrapped-describe.json', ['containerDefinitions', 0, 'image'], { line: 7, column: 17 }],
-    ['003-otel-wrapped-describe.json', ['family'], { line: 36, column: 9 }],
-    ['002-fargate-two-containers.yaml', ['containerDefinitions', 1, 'image'], { line: 44, column: 13 }],
-    ['002-fargate-two-containers.yaml', ['containerDefinitions'], { line: 2, column: 5 }],
-    ['002-fargate-two-containers.yaml', ['containerDefinitions', 1], { line: 42, column: 9 }],
+    ['describe-wrapped.json', ['containerDefinitions', 0, 'image'], { line: 7, column: 9 }],
+    ['describe-wrapped.json', ['family'], { line: 40, column: 5 }],
+    ['two-empty-images.yaml', ['containerDefinitions', 1, 'image'], { line: 22, column: 5 }],
+    ['two-empty-images.yaml', ['containerDefinitions'], { line: 9, column: 1 }],
+    ['two-empty-images.yaml', ['containerDefinitions', 1], { line: 21, column: 5 }],
     [
-      '010-minigame-yaml.yaml',
+      'yaml-flow-trailing-commas.yml',
       ['containerDefinitions', 0, 'portMappings', 0, 'containerPort'],
-      { line: 17, column: 15 }
-    ]
+      { line: 15, column: 15 }
+    ],
+    // Through an alias and a merge key: where the key is written in that container.
+    ['fargate-anchors.yaml', ['containerDefinitions', 1, 'environment'], { line: 33, column: 5 }],
+    [
+      'fargate-anchors.yaml',
+      ['containerDefinitions', 1, 'logConfiguration', 'options', 'awslogs-stream-prefix'],
+      { line: 38, column: 9 }
+    ],
+    ['ten-containers.json', ['containerDefinitions', 9, 'name'], { line: 84, column: 7 }]
   ])('%s locates %j', async (file, where, position) => {
-    const loaded = await loadTaskDefinitionFile(file, corpusDir)
+    const loaded = await load(fixturesDir, file)
     expect(loaded.locate(where)).toEqual(position)
   })
 })

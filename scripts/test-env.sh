@@ -5,6 +5,7 @@
 #   scripts/test-env.sh env    print the shell exports to use them (eval "$(scripts/test-env.sh env)")
 #   scripts/test-env.sh down   stop exactly what `up` started, by PID, and remove its temp dir
 #   scripts/test-env.sh status say what is running
+#   scripts/test-env.sh install PKG...  install Debian packages as `up` does (.ci/run uses it)
 #
 # If a Docker engine is already reachable (a developer laptop), `up` uses it and starts none.
 # The engine it starts has no bridge, no iptables rules and no IP forwarding: builds and containers
@@ -28,17 +29,113 @@ registry_up() {
   fi
 }
 
+# --- Debian packages -------------------------------------------------------------------------------
+# apt's output goes to a log file; the terminal gets one line per step, and the log's end on failure.
+# The log and the "apt-get update ran" stamp live outside STATE_DIR (which `down` removes): the
+# package lists are the machine's, not this run's.
+APT_DIR=${ECS_DEPLOY_APT_DIR:-/var/cache/ecs-deploy}
+APT_LOG=$APT_DIR/apt.log
+APT_STAMP=$APT_DIR/apt-updated
+# `apt-get update` again when the last one is older than this (lists that old may name versions
+# the mirror no longer has; an install that fails that way updates and tries once more anyway).
+APT_MAX_AGE_MIN=${ECS_DEPLOY_APT_MAX_AGE_MIN:-360}
+# How long to wait for another apt/dpkg (unattended-upgrades, cloud-init on a fresh boot) to finish.
+APT_LOCK_TIMEOUT=${ECS_DEPLOY_APT_LOCK_TIMEOUT:-120}
+APT_LOCKS=${ECS_DEPLOY_APT_LOCKS:-/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock}
+APT_LISTS=${ECS_DEPLOY_APT_LISTS:-/var/lib/apt/lists}
+
+# The PID holding a lock on FILE (any kind: apt's fcntl locks, flock), from /proc/locks; nothing if
+# none or if this system has no /proc/locks. Needs no fuser/lslocks (not on a minimal Debian).
+lock_holder() {
+  local file=$1 dev ino key
+  [ -e "$file" ] && [ -r /proc/locks ] || return 0
+  dev=$(stat -c %d "$file") ino=$(stat -c %i "$file") || return 0
+  key=$(printf '%02x:%02x:%s' $(((dev >> 8) & 0xfff)) $(((dev & 0xff) | ((dev >> 12) & 0xfff00))) "$ino")
+  awk -v key="$key" '$2 != "->" && $6 == key { print $5; exit }' /proc/locks
+}
+
+# "apt-get (pid 1234)"; an open-file-description lock has no PID in /proc/locks.
+process_name() {
+  if [ "$1" -gt 0 ] 2>/dev/null; then
+    printf '%s (pid %s)' "$(cat "/proc/$1/comm" 2>/dev/null || echo process)" "$1"
+  else
+    printf 'another process'
+  fi
+}
+
+# Waits (at most APT_LOCK_TIMEOUT s, one line while it does) until no one holds apt's or dpkg's locks.
+wait_for_apt_locks() {
+  local waited=0 said=0 f pid holder
+  while :; do
+    holder=""
+    for f in $APT_LOCKS; do
+      pid=$(lock_holder "$f")
+      if [ -n "$pid" ]; then holder="$f $pid"; break; fi
+    done
+    [ -n "$holder" ] || return 0
+    f=${holder% *} pid=${holder##* }
+    if [ "$said" = 0 ]; then
+      log "waiting for $(process_name "$pid") to release $f (up to ${APT_LOCK_TIMEOUT}s)"
+      said=1
+    fi
+    if [ "$waited" -ge "$APT_LOCK_TIMEOUT" ]; then
+      log "gave up after ${APT_LOCK_TIMEOUT}s: $(process_name "$pid") still holds $f (ECS_DEPLOY_APT_LOCK_TIMEOUT=<seconds> waits longer)"
+      return 1
+    fi
+    sleep 1
+    waited=$((waited + 1))
+  done
+}
+
+# Runs one apt-get step with its output in APT_LOG: `apt_step "what it does" apt-get args...`.
+apt_step() {
+  local what=$1 rc=0 start
+  shift
+  wait_for_apt_locks || exit 1
+  log "$what (log: $APT_LOG)"
+  start=$(($(wc -l <"$APT_LOG") + 1))
+  printf '\n=== %s: %s\n' "$(date -u +%FT%TZ)" "$*" >>"$APT_LOG"
+  # apt waits for the dpkg lock itself too, should another apt take it between our look and its start.
+  DEBIAN_FRONTEND=noninteractive "$@" -o DPkg::Lock::Timeout="$APT_LOCK_TIMEOUT" -o Dpkg::Use-Pty=0 \
+    </dev/null >>"$APT_LOG" 2>&1 || rc=$?
+  if [ "$rc" != 0 ]; then
+    log "$what failed (exit $rc); the end of its output in $APT_LOG:"
+    tail -n +"$start" "$APT_LOG" | tail -n 25 | sed 's/^/  /' >&2
+  fi
+  return "$rc"
+}
+
+apt_lists_fresh() {
+  [ -f "$APT_STAMP" ] && [ -z "$(find "$APT_STAMP" -mmin +"$APT_MAX_AGE_MIN" 2>/dev/null)" ] &&
+    compgen -G "$APT_LISTS/*_Packages*" >/dev/null
+}
+
+apt_update() {
+  apt_step "apt-get update" apt-get update -q || return 1
+  date -u +%FT%TZ >"$APT_STAMP"
+}
+
+# Installs Debian packages (as root): `apt_install pkg...`. Exits on failure.
 apt_install() {
   [ "$#" -gt 0 ] || return 0
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     log "missing: $* (install them, or run as root on Debian so this script can)"
     exit 1
   fi
-  log "installing Debian packages: $*"
-  if [ ! -f "$STATE_DIR/.apt-updated" ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  mkdir -p "$APT_DIR"
+  touch "$APT_LOG"
+  local updated=0
+  if ! apt_lists_fresh; then
+    apt_update || exit 1
+    updated=1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+  local install=(apt-get install -y -q --no-install-recommends "$@")
+  if ! apt_step "installing $*" "${install[@]}"; then
+    # Lists from an earlier update may be stale (a version gone from the mirror): update, try once more.
+    [ "$updated" = 0 ] || exit 1
+    apt_update || exit 1
+    apt_step "installing $* (after apt-get update)" "${install[@]}" || exit 1
+  fi
 }
 
 # Packages the tests use besides the engine: a static busybox to build FROM scratch images,
@@ -180,5 +277,6 @@ case "${1:-}" in
   down) cmd_down ;;
   env) cmd_env ;;
   status) cmd_status ;;
-  *) echo "usage: $0 up|down|env|status" >&2; exit 2 ;;
+  install) shift; apt_install "$@" ;;
+  *) echo "usage: $0 up|down|env|status|install PKG..." >&2; exit 2 ;;
 esac

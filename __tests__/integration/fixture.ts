@@ -72,6 +72,8 @@ export async function createWorld(tasks: 'docker' | 'scripted', timeScale: numbe
     fs.copyFileSync(path.join(repoRoot, 'examples/app', f), path.join(workspace, f))
   }
   fs.copyFileSync(busyboxPath(), path.join(workspace, 'busybox'))
+  // Not in the workspace: that is the build context.
+  const logs = fs.mkdtempSync(path.join(os.tmpdir(), 'ecs-deploy-it-logs-'))
 
   const world: World = {
     sim,
@@ -91,11 +93,14 @@ export async function createWorld(tasks: 'docker' | 'scripted', timeScale: numbe
           AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
           AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
           GITHUB_SHA: options.sha ?? randomSha(),
+          // The SDK's "Node < 22" notice is for the action's users, not for the test output.
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
           ...options.env
         }
       })
-      // Each run's full output, for reading after a failure.
-      const logDir = path.join(os.tmpdir(), 'ecs-deploy-it-logs')
+      // Each run's full output, for reading after a failure: kept in ECS_DEPLOY_IT_LOGS when that names
+      // a folder, otherwise in this world's own folder, which stop() removes.
+      const logDir = process.env.ECS_DEPLOY_IT_LOGS || logs
       fs.mkdirSync(logDir, { recursive: true })
       fs.writeFileSync(
         path.join(logDir, `${Date.now()}-${inputs.service ?? 'register'}.log`),
@@ -113,6 +118,7 @@ export async function createWorld(tasks: 'docker' | 'scripted', timeScale: numbe
     stop: async () => {
       await sim.stop()
       fs.rmSync(workspace, { recursive: true, force: true })
+      fs.rmSync(logs, { recursive: true, force: true })
     }
   }
   return world
