@@ -377,6 +377,33 @@ describe('checkRegisterInput', () => {
       [refused('value-type', ['memory'], 'Start of list found where not expected.', 'SerializationException')]
     ],
     [
+      'essential given as the string "yes"',
+      withChange(ec2, td => (container(td).essential = 'yes')),
+      [
+        refused(
+          'value-type',
+          ['containerDefinitions', 0, 'essential'],
+          'STRING_VALUE cannot be converted to Boolean',
+          'SerializationException'
+        )
+      ]
+    ],
+    [
+      'a mount point readOnly given as 1',
+      withChange(
+        ec2,
+        td => (container(td).mountPoints = [{ sourceVolume: 'v', containerPath: '/d', readOnly: 1 }])
+      ),
+      [
+        refused(
+          'value-type',
+          ['containerDefinitions', 0, 'mountPoints', 0, 'readOnly'],
+          'NUMBER_VALUE cannot be converted to Boolean',
+          'SerializationException'
+        )
+      ]
+    ],
+    [
       'a container port as a string',
       withChange(ec2, td => (container(td).portMappings = [{ containerPort: '80' }])),
       [

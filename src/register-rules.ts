@@ -270,6 +270,21 @@ const INTEGER_MEMBERS: ReadonlyArray<Array<string | '*'>> = [
   ['containerDefinitions', '*', 'healthCheck', 'startPeriod']
 ]
 
+/** Members the API types as Boolean: a string such as "yes" there is a SerializationException. */
+const BOOLEAN_MEMBERS: ReadonlyArray<Array<string | '*'>> = [
+  ['containerDefinitions', '*', 'essential'],
+  ['containerDefinitions', '*', 'disableNetworking'],
+  ['containerDefinitions', '*', 'privileged'],
+  ['containerDefinitions', '*', 'readonlyRootFilesystem'],
+  ['containerDefinitions', '*', 'interactive'],
+  ['containerDefinitions', '*', 'pseudoTerminal'],
+  ['containerDefinitions', '*', 'linuxParameters', 'initProcessEnabled'],
+  ['containerDefinitions', '*', 'mountPoints', '*', 'readOnly'],
+  ['containerDefinitions', '*', 'volumesFrom', '*', 'readOnly'],
+  ['volumes', '*', 'dockerVolumeConfiguration', 'autoprovision'],
+  ['enableFaultInjection']
+]
+
 function jsonKind(v: unknown): 'string' | 'number' | 'true' | 'false' | 'object' | 'list' | 'null' {
   if (v === null || v === undefined) return 'null'
   if (Array.isArray(v)) return 'list'
@@ -279,7 +294,7 @@ function jsonKind(v: unknown): 'string' | 'number' | 'true' | 'false' | 'object'
   return 'object'
 }
 
-function serializationMessage(kind: string, to: 'String' | 'Integer'): string {
+function serializationMessage(kind: string, to: 'String' | 'Integer' | 'Boolean'): string {
   if (kind === 'object') return 'Start of structure or map found where not expected.'
   if (kind === 'list') return 'Start of list found where not expected.'
   const value =
@@ -764,7 +779,7 @@ export const REGISTER_RULES: readonly RegisterRule[] = [
       const expect = (
         patterns: ReadonlyArray<Array<string | '*'>>,
         ok: (kind: string) => boolean,
-        to: 'String' | 'Integer'
+        to: 'String' | 'Integer' | 'Boolean'
       ) => {
         for (const pattern of patterns)
           for (const [value, path] of valuesAt(input, pattern)) {
@@ -776,6 +791,7 @@ export const REGISTER_RULES: readonly RegisterRule[] = [
       expect(STRING_MEMBERS, k => k === 'string', 'String')
       expect(STRING_OR_NUMBER_MEMBERS, k => k === 'string' || k === 'number', 'String')
       expect(INTEGER_MEMBERS, k => k === 'number', 'Integer')
+      expect(BOOLEAN_MEMBERS, k => k === 'true' || k === 'false', 'Boolean')
       return out
     }
   },

@@ -606,18 +606,12 @@ const fileRows: HostileCase[] = [
     expect: { exitCode: 1, errors: 1, file: 'td.json', line: 12 }
   },
   {
-    name: 'register-time: a number as an environment value',
-    base: 'build',
-    inputs: { 'task-definition': 'td.json' },
-    files: { 'td.json': fixture('env-number.json') },
-    expect: { exitCode: 1, errors: 1, file: 'td.json', line: 14 }
-  },
-  {
     name: 'register-time: a 10 MB environment value',
     base: 'build',
     inputs: { 'task-definition': 'td.json' },
     files: { 'td.json': tenMegabyteValue },
-    expect: { exitCode: 1, errors: 1, file: 'td.json', line: [1, 12, 13] },
+    // Refused before it is read: a file over 1 MiB is not a task definition ECS could take (64 KiB).
+    expect: { exitCode: 1, errors: 1, input: 'task-definition' },
     secrets: ['v'.repeat(300)]
   },
   {
