@@ -1,8 +1,10 @@
+import { randomInt } from 'node:crypto'
 import { Clock } from './clock.js'
 import { LogStore } from './logs.js'
 import { EcsRegion } from './ecs/state.js'
 import type { TaskBackend } from './tasks/types.js'
 import type { ScriptedBackend } from './tasks/scripted.js'
+import { faultFor, MAX_SEED, type Injected } from './random.js'
 
 export interface TimelineEntry {
   id: string
@@ -27,7 +29,9 @@ export interface CallRecord {
   status: number
   error?: string
   durationMs: number
-  injected?: 'throttle' | 'error'
+  injected?: Injected
+  /** The call's index (0-based) in the seeded fault sequence, when throttle or error faults applied to it. */
+  faultDraw?: number
   request: Record<string, unknown>
 }
 
@@ -36,9 +40,38 @@ export interface Faults {
   errorRate: number
   latencyMs: number
   operations?: string[]
+  /** Seeds the fault sequence (sim/random.ts): the k-th call's fault is a pure function of (seed, k). */
+  seed: number
 }
 
-export const NO_FAULTS: Faults = { throttleRate: 0, errorRate: 0, latencyMs: 0 }
+export function noFaults(seed: number): Faults {
+  return { throttleRate: 0, errorRate: 0, latencyMs: 0, seed }
+}
+
+/** The faults in force and how far their seeded sequence has got. Setting faults starts a new one. */
+export class FaultState {
+  readonly config: Faults
+  private draws = 0
+
+  constructor(config: Faults) {
+    this.config = config
+  }
+
+  /** Whether the faults (latency, throttling, errors) apply to a call of `operation`. */
+  appliesTo(operation: string): boolean {
+    return !this.config.operations || this.config.operations.includes(operation)
+  }
+
+  /**
+   * For a call the faults apply to, in the order the calls reach this point: its index in the sequence
+   * and the fault it gets. Undefined (and no index used) when neither throttling nor errors are set.
+   */
+  draw(): { index: number; injected: Injected | undefined } | undefined {
+    if (this.config.throttleRate === 0 && this.config.errorRate === 0) return undefined
+    const index = this.draws++
+    return { index, injected: faultFor(this.config.seed, index, this.config) }
+  }
+}
 
 /** Everything the handlers, the scheduler and the control API share. */
 export class SimContext {
@@ -51,7 +84,9 @@ export class SimContext {
   readonly regions = new Map<string, EcsRegion>()
   timeline: TimelineEntry[] = []
   calls: CallRecord[] = []
-  faults: Faults = { ...NO_FAULTS }
+  /** `--fault-seed`: the seed of faults set without one; absent, each such setting picks a random seed. */
+  readonly faultSeed?: number
+  faults: FaultState
 
   constructor(opts: {
     clock: Clock
@@ -59,6 +94,7 @@ export class SimContext {
     scripted?: ScriptedBackend
     registry: string
     instance: string
+    faultSeed?: number
   }) {
     this.clock = opts.clock
     this.backend = opts.backend
@@ -66,6 +102,13 @@ export class SimContext {
     this.registry = opts.registry
     this.instance = opts.instance
     this.logs = new LogStore(opts.backend)
+    this.faultSeed = opts.faultSeed
+    this.faults = new FaultState(noFaults(this.defaultFaultSeed()))
+  }
+
+  /** The seed for faults set without one (`--fault-seed`, else a fresh random one, shown by GET /_sim/faults). */
+  defaultFaultSeed(): number {
+    return this.faultSeed ?? randomInt(0, MAX_SEED + 1)
   }
 
   region(name: string): EcsRegion {

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { SimContext, Faults } from './context.js'
-import { NO_FAULTS } from './context.js'
+import { FaultState, noFaults } from './context.js'
 import type { Ecr } from './ecr.js'
 import type { Scheduler } from './ecs/scheduler.js'
+import { isSeed, MAX_SEED } from './random.js'
 import { parseRules } from './tasks/scripted.js'
 import { AwsError } from './util.js'
 
@@ -10,7 +11,8 @@ function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString()
 }
 
-export function parseFaults(body: unknown): Faults {
+/** The body of `POST /_sim/faults`; `seed` absent (or null) is `defaultSeed`. */
+export function parseFaults(body: unknown, defaultSeed: number): Faults {
   const b = (body ?? {}) as Record<string, unknown>
   const rate = (k: string): number => {
     const v = b[k] ?? 0
@@ -24,11 +26,15 @@ export function parseFaults(body: unknown): Faults {
   const ops = b.operations
   if (ops !== undefined && ops !== null && (!Array.isArray(ops) || ops.some(o => typeof o !== 'string')))
     throw new AwsError('InvalidParameterException', 'operations must be a list of operation names')
+  const seed = b.seed ?? defaultSeed
+  if (!isSeed(seed))
+    throw new AwsError('InvalidParameterException', `seed must be an integer from 0 to ${MAX_SEED}`)
   return {
     throttleRate: rate('throttleRate'),
     errorRate: rate('errorRate'),
     latencyMs,
-    operations: (ops as string[] | null | undefined) ?? undefined
+    operations: (ops as string[] | null | undefined) ?? undefined,
+    seed
   }
 }
 
@@ -74,16 +80,17 @@ export async function handleControl(
       ctx.regions.clear()
       ctx.timeline = []
       ctx.calls = []
-      ctx.faults = { ...NO_FAULTS }
+      ctx.faults = new FaultState(noFaults(ctx.defaultFaultSeed()))
       ctx.logs.clear()
       ecr.reset()
       scheduler.start()
       send(res, 200, { ok: true })
     } else if (path === 'faults' && method === 'POST') {
-      ctx.faults = parseFaults(parsed)
-      send(res, 200, ctx.faults)
+      // A new setting starts a new sequence: its first call is index 0, even with the same seed.
+      ctx.faults = new FaultState(parseFaults(parsed, ctx.defaultFaultSeed()))
+      send(res, 200, ctx.faults.config)
     } else if (path === 'faults' && method === 'GET') {
-      send(res, 200, ctx.faults)
+      send(res, 200, ctx.faults.config)
     } else if (path === 'rules' && (method === 'POST' || method === 'GET')) {
       if (!ctx.scripted) {
         send(res, 400, {

@@ -1,5 +1,6 @@
 /**
- * The local ECS/ECR: `npm run sim -- --port <p> [--tasks docker|scripted] [--registry <host:port>] [--time-scale <f>]`.
+ * The local ECS/ECR: `npm run sim -- --port <p> [--tasks docker|scripted] [--registry <host:port>] [--time-scale <f>]
+ * [--fault-seed <n>]`.
  * Prints exactly one line `ready http://127.0.0.1:<port>` on stdout once listening; SIGTERM/SIGINT stop it
  * and remove every container it started.
  */
@@ -11,6 +12,7 @@ import { Scheduler } from './ecs/scheduler.js'
 import { createSimServer } from './server.js'
 import { DockerBackend } from './tasks/docker.js'
 import { ScriptedBackend } from './tasks/scripted.js'
+import { isSeed, MAX_SEED } from './random.js'
 import { hex } from './util.js'
 
 interface Options {
@@ -18,11 +20,13 @@ interface Options {
   tasks: 'docker' | 'scripted'
   registry: string
   timeScale: number
+  faultSeed?: number
 }
 
 const USAGE =
-  'usage: sim --port <p> [--tasks docker|scripted] [--registry <host:port>] [--time-scale <f>]\n' +
-  '  --port 0 picks a free port; --time-scale multiplies every delay (0.05 = 20x faster)\n'
+  'usage: sim --port <p> [--tasks docker|scripted] [--registry <host:port>] [--time-scale <f>] [--fault-seed <n>]\n' +
+  '  --port 0 picks a free port; --time-scale multiplies every delay (0.05 = 20x faster)\n' +
+  '  --fault-seed seeds faults set without a seed (POST /_sim/faults), so their sequence repeats\n'
 
 export function parseArgs(argv: string[]): Options {
   const opts: Options = {
@@ -57,6 +61,13 @@ export function parseArgs(argv: string[]): Options {
       case '--time-scale':
         opts.timeScale = Number(value())
         break
+      case '--fault-seed': {
+        const v = value()
+        const seed = /^\d+$/.test(v) ? Number(v) : NaN
+        if (!isSeed(seed)) throw new Error(`--fault-seed must be an integer from 0 to ${MAX_SEED}, got ${v}`)
+        opts.faultSeed = seed
+        break
+      }
       case '--help':
       case '-h':
         process.stdout.write(USAGE)
@@ -85,7 +96,14 @@ async function main(): Promise<void> {
   const instance = hex(4)
   const scripted = opts.tasks === 'scripted' ? new ScriptedBackend(clock) : undefined
   const backend = scripted ?? new DockerBackend(clock, instance, opts.registry)
-  const ctx = new SimContext({ clock, backend, scripted, registry: opts.registry, instance })
+  const ctx = new SimContext({
+    clock,
+    backend,
+    scripted,
+    registry: opts.registry,
+    instance,
+    faultSeed: opts.faultSeed
+  })
   const ecr = new Ecr(opts.registry)
   const scheduler = new Scheduler(ctx)
   const server = createSimServer(ctx, ecr, scheduler)
@@ -119,7 +137,8 @@ async function main(): Promise<void> {
     const { port } = server.address() as AddressInfo
     scheduler.start()
     process.stderr.write(
-      `sim: instance ${instance}, tasks ${opts.tasks}, registry ${opts.registry}, time scale ${opts.timeScale}\n`
+      `sim: instance ${instance}, tasks ${opts.tasks}, registry ${opts.registry}, time scale ${opts.timeScale}, ` +
+        `fault seed ${opts.faultSeed ?? 'random'}\n`
     )
     process.stdout.write(`ready http://127.0.0.1:${port}\n`)
   })

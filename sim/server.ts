@@ -128,12 +128,17 @@ async function handleAws(ctx: SimContext, ecr: Ecr, req: IncomingMessage, res: S
       new AwsError('UnknownOperationException', `The simulator does not implement ${service}:${operation}.`)
     )
 
-  const f = ctx.faults
-  if (!f.operations || f.operations.includes(operation)) {
-    if (f.latencyMs > 0) await new Promise(r => setTimeout(r, f.latencyMs))
-    if (f.throttleRate > 0 && Math.random() < f.throttleRate)
+  // The faults in force when the call arrived: a new setting during the latency wait starts its own
+  // sequence, which this call takes no index from.
+  const faults = ctx.faults
+  if (faults.appliesTo(operation)) {
+    const { latencyMs } = faults.config
+    if (latencyMs > 0) await new Promise(r => setTimeout(r, latencyMs))
+    const draw = faults.draw()
+    if (draw) record.faultDraw = draw.index
+    if (draw?.injected === 'throttle')
       return fail(new AwsError('ThrottlingException', 'Rate exceeded'), { injected: 'throttle' })
-    if (f.errorRate > 0 && Math.random() < f.errorRate) {
+    if (draw?.injected === 'error') {
       const type = service === 'logs' ? 'ServiceUnavailableException' : 'ServerException'
       return fail(new AwsError(type, 'Service Unavailable. Please try again later.', 500), {
         injected: 'error'

@@ -24,6 +24,8 @@ export interface StartSimOptions {
   port?: number
   /** Milliseconds to wait for the ready line; default 30000. */
   readyTimeoutMs?: number
+  /** `--fault-seed`: the seed of faults set without one; default a random seed each time. */
+  faultSeed?: number
 }
 
 export interface RunningSim {
@@ -39,7 +41,15 @@ export interface SimFaults {
   errorRate?: number
   latencyMs?: number
   operations?: string[]
+  /**
+   * Seeds the fault sequence: the k-th call the faults apply to (the call log's `faultDraw`) gets the
+   * fault `faultFor(seed, k, rates)` of sim/random.ts. Default the simulator's `--fault-seed`, else random.
+   */
+  seed?: number
 }
+
+/** The faults in force, as the simulator answers them: the seed is always shown. */
+export type SimFaultsInForce = SimFaults & { seed: number }
 
 /** One AWS call as the simulator logged it (GET /_sim/calls). */
 export type SimCall = CallRecord
@@ -71,6 +81,7 @@ export function startSim(opts: StartSimOptions): Promise<RunningSim> {
   ]
   if (opts.registry) args.push('--registry', opts.registry)
   if (opts.timeScale !== undefined) args.push('--time-scale', String(opts.timeScale))
+  if (opts.faultSeed !== undefined) args.push('--fault-seed', String(opts.faultSeed))
   // We hold its stdin: if this process dies without calling stop(), the simulator notices and stops.
   const child = spawn(process.execPath, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -148,8 +159,13 @@ export async function reset(url: string): Promise<void> {
   await control(url, 'reset', {})
 }
 
-export function setFaults(url: string, faults: SimFaults): Promise<SimFaults> {
+/** Sets the faults (a new seeded sequence starts at index 0) and answers those now in force. */
+export function setFaults(url: string, faults: SimFaults): Promise<SimFaultsInForce> {
   return control(url, 'faults', faults)
+}
+
+export function getFaults(url: string): Promise<SimFaultsInForce> {
+  return control(url, 'faults')
 }
 
 export async function setRules(url: string, rules: ScriptRule[]): Promise<ScriptRule[]> {

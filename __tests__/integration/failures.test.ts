@@ -3,8 +3,25 @@
  * backend (outcomes by image), so each scenario is decided by rules, not by timing luck.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { setFaults, setRules } from '../../sim/testing.js'
+import { faultFor } from '../../sim/random.js'
+import { getCalls, setFaults, setRules } from '../../sim/testing.js'
 import { createService, createWorld, randomSha, type World } from './fixture.js'
+
+const RATES = { throttleRate: 0.1, errorRate: 0.02 }
+const DEPLOYS = 20
+/**
+ * Deploy i runs under seed SEED + i, set just before it, so its k-th call (0-based, the call log's
+ * `faultDraw`) gets `faultFor(SEED + i, k, RATES)` — timing decides how many calls a deploy makes, never
+ * which fault its k-th call gets. Every deploy is sure to make SURE_CALLS calls (DescribeClusters,
+ * DescribeServices, RegisterTaskDefinition, UpdateService, one DescribeServices of the wait; a fault only
+ * adds a retry); in those, seeds 1000..1019 put 11 throttles and two 5xx (checked below).
+ */
+const SEED = 1000
+const SURE_CALLS = 5
+/** The action's SDK clients try each call 8 times (src/aws.ts). */
+const FAULTS_TO_FAIL = 8
+/** How far into each seed's sequence the seeds are checked; no deploy comes near it. */
+const CHECKED_DRAWS = 1000
 
 let world: World
 let serial = 0
@@ -61,22 +78,63 @@ beforeEach(async () => {
 
 describe('under faults', () => {
   test('10% throttling + 2% 5xx on every operation: 20 consecutive deploys succeed on their revision', async () => {
+    // The seeds give what this test claims (so a change to the generator cannot quietly weaken it): both
+    // kinds of fault in the calls every deploy is sure to make, and never FAULTS_TO_FAIL faults in a row
+    // (a deploy's calls are sequential, so one fails only after that many faulted attempts in a row).
+    const sure = { throttle: 0, error: 0 }
+    let longestRun = 0
+    for (let i = 0; i < DEPLOYS; i++) {
+      let run = 0
+      for (let k = 0; k < CHECKED_DRAWS; k++) {
+        const fault = faultFor(SEED + i, k, RATES)
+        if (fault && k < SURE_CALLS) sure[fault]++
+        run = fault ? run + 1 : 0
+        longestRun = Math.max(longestRun, run)
+      }
+    }
+    expect(sure).toEqual({ throttle: 11, error: 2 })
+    expect(longestRun).toBeLessThan(FAULTS_TO_FAIL)
+
     const { name } = await newService({ desiredCount: 2 })
-    await setFaults(world.sim.url, { throttleRate: 0.1, errorRate: 0.02 })
-    for (let i = 0; i < 20; i++) {
+    const injected = { throttle: 0, error: 0 }
+    const injectedInSure = { throttle: 0, error: 0 }
+    for (let i = 0; i < DEPLOYS; i++) {
+      const seed = SEED + i
+      const before = (await getCalls(world.sim.url)).length
+      await setFaults(world.sim.url, { ...RATES, seed })
       const run = await deploy(name, 'good')
-      if (run.exitCode !== 0) throw new Error(`deploy ${i + 1} failed:\n${run.output}`)
       await setFaults(world.sim.url, {})
+      const calls = (await getCalls(world.sim.url)).slice(before)
+      if (run.exitCode !== 0) throw new Error(`deploy ${i + 1} (seed ${seed}) failed:\n${run.output}`)
+
+      // Every call of the deploy took the next index of the seed's sequence, none twice, none skipped...
+      const draws = calls.map(c => c.faultDraw ?? -1).sort((a, b) => a - b)
+      expect(draws).toEqual([...Array(calls.length).keys()])
+      expect(calls.length).toBeGreaterThanOrEqual(SURE_CALLS)
+      expect(calls.length).toBeLessThan(CHECKED_DRAWS)
+      // ...and got exactly the fault the seeded generator prescribes for that index.
+      expect(calls.map(c => [c.faultDraw, c.injected ?? 'none'])).toEqual(
+        calls.map(c => [c.faultDraw, faultFor(seed, c.faultDraw ?? -1, RATES) ?? 'none'])
+      )
+      for (const c of calls) {
+        if (c.injected === 'throttle') expect([c.status, c.error]).toEqual([400, 'ThrottlingException'])
+        if (c.injected === 'error') expect([c.status, c.error]).toEqual([500, 'ServerException'])
+        if (c.injected) injected[c.injected]++
+        if (c.injected && (c.faultDraw ?? Infinity) < SURE_CALLS) injectedInSure[c.injected]++
+      }
+
       const service = await world.service(name)
-      await setFaults(world.sim.url, { throttleRate: 0.1, errorRate: 0.02 })
       expect(service.taskDefinition).toBe(run.outputs['task-definition-arn'])
       expect(service.deployments?.map(d => d.id)).toEqual([run.outputs['deployment-id']])
     }
-    const calls = await world.callsSince(0)
-    // The faults really happened, and the action rode through them.
-    expect(calls.filter(c => c.injected === 'throttle').length).toBeGreaterThan(5)
-    expect(calls.filter(c => c.injected === 'error').length).toBeGreaterThan(0)
-  }, 300_000)
+    // The faults really happened, and the action rode through them: in the calls every deploy is sure to
+    // make exactly the seeds' 11 throttles and two 5xx; more wherever a deploy happened to poll longer.
+    expect(injectedInSure).toEqual(sure)
+    expect(injected.throttle).toBeGreaterThanOrEqual(sure.throttle)
+    expect(injected.error).toBeGreaterThanOrEqual(sure.error)
+    // Only a guard against a hang: 20 deploys, two node processes each, took 110 s on an idle machine and
+    // up to 247 s on a busy one (load 32 on 2 CPUs), too close to the old 300 s.
+  }, 600_000)
 })
 
 describe('failures', () => {
