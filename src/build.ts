@@ -92,7 +92,8 @@ export async function resolveImage(
       // The push would have applied the other tags (`tags`, e.g. latest): apply them to the reused image.
       const extra = tags.slice(1)
       const tagged = await tagExistingImage(deps.clients.ecr, repo, digest, extra)
-      if (tagged.added.length > 0) core.info(inert(`Tagged ${repo.uri}@${digest} as ${tagged.added.join(', ')}.`))
+      if (tagged.added.length > 0)
+        core.info(inert(`Tagged ${repo.uri}@${digest} as ${tagged.added.join(', ')}.`))
       if (tagged.present.length > 0) core.info(inert(`Already tagged ${tagged.present.join(', ')}.`))
       return { image: pinnedImage(repo.uri, digest), digest, tags, source: 'reused' }
     }
