@@ -1,7 +1,8 @@
 /**
  * What every task-definition file must survive, for a folder of them: the project's own fixtures
  * (__tests__/fixtures/task-definitions) and the real-world corpus (../shared/corpus/task-definitions).
- * Used by __tests__/task-definition.test.ts and __tests__/corpus.test.ts.
+ * Used by __tests__/task-definition.test.ts and __tests__/corpus.test.ts (which checks existsSync and
+ * skips with its reason when the corpus is absent); this module reads only the folder it is given.
  */
 import { expect, test } from '@jest/globals'
 import fs from 'node:fs'
