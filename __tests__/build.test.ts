@@ -25,7 +25,7 @@ const { tagExistingImage } = await import('../src/ecr.js')
 const { resolveImage } = await import('../src/build.js')
 const { defaultTag } = await import('../src/image.js')
 const { DeployError } = await import('../src/errors.js')
-type Plan = import('../src/plan.js').Plan
+type ImageDecision = import('../src/plan.js').ImageDecision
 
 const ecrMock = mockClient(ECRClient)
 const config = { region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } }
@@ -179,7 +179,6 @@ describe('tagExistingImage', () => {
   ])('%s: an image error before anything is registered', async (_name, arrange, title, message, hint) => {
     arrange()
     const error = await caught(tagExistingImage(ecr, repo, DIGEST, ['latest'], noSleep))
-    expect(error.phase).toBe('image')
     expect(error.title).toBe(title)
     expect(error.message).toMatch(message)
     expect(error.hint).toMatch(hint)
@@ -188,18 +187,18 @@ describe('tagExistingImage', () => {
 
 describe('resolveImage with skip-existing', () => {
   const sha = 'c'.repeat(40)
-  const inputs = {
-    repository: 'my-app',
+  const build = { context: '.', buildArgs: {}, platforms: [], network: 'none' }
+  const mainTag = defaultTag(sha, build)
+  const decision: ImageDecision = {
+    kind: 'build',
+    repositoryText: 'my-app',
+    repository: { name: 'my-app' },
     createRepository: false,
-    context: '.',
-    buildArgs: {},
-    platforms: [],
-    network: 'none',
-    tags: ['latest'],
-    skipExisting: true
+    reuseExisting: true,
+    build,
+    paths: { context: '/nowhere' },
+    tags: [mainTag, 'latest']
   }
-  const plan = { inputs } as unknown as Plan
-  const mainTag = defaultTag(sha, { context: '.', buildArgs: {}, platforms: [], network: 'none' })
   const clients = { ecr, ecs: new ECSClient(config), logs: new CloudWatchLogsClient(config) }
 
   test('reuses the image and applies the extra tags with PutImage; no login, no build', async () => {
@@ -214,7 +213,7 @@ describe('resolveImage with skip-existing', () => {
       .resolves({})
     manifestFound()
     const exec = jest.fn(async () => ({ exitCode: 0, stdout: '', stderr: '' }))
-    const result = await resolveImage(plan, { clients, exec, sha, workspace: '/nowhere' }, () => {})
+    const result = await resolveImage(decision, { clients, exec, sha, workspace: '/nowhere' }, () => {})
     expect(result).toEqual({
       image: `${repo.uri}@${DIGEST}`,
       digest: DIGEST,
@@ -234,7 +233,7 @@ describe('resolveImage with skip-existing', () => {
       .resolves({ imageDetails: [{ imageDigest: DIGEST, imageTags: [mainTag] }] })
     const exec = jest.fn(async () => ({ exitCode: 0, stdout: '', stderr: '' }))
     const result = await resolveImage(
-      { inputs: { ...inputs, tags: [mainTag] } } as unknown as Plan,
+      { ...decision, tags: [mainTag] },
       { clients, exec, sha, workspace: '/nowhere' },
       () => {}
     )

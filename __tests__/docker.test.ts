@@ -135,7 +135,6 @@ describe('login', () => {
       ]
     ])
     const e = await rejection(new Docker(exec, { configDir: CONFIG }).login(creds))
-    expect(e.phase).toBe('login')
     expect(e.title).toBe('docker login failed')
     expect(e.message).toContain('unauthorized')
     expect(e.message).toContain(creds.registry)
@@ -327,7 +326,7 @@ describe('buildAndPush with buildx', () => {
       [['buildx', 'imagetools'], () => ({ exitCode: 1, stderr: 'unknown flag: --format' })]
     ])
     const e = await rejection(new Docker(exec, { configDir: CONFIG }).buildAndPush(request()))
-    expect(e).toMatchObject({ phase: 'image', title: 'No image digest' })
+    expect(e).toMatchObject({ title: 'No image digest' })
     expect(e.message).toContain('unknown flag')
   })
 
@@ -338,7 +337,6 @@ describe('buildAndPush with buildx', () => {
       [['buildx', 'build'], () => ({ exitCode: 1, output: lines, stderr: lines.join('') })]
     ])
     const e = await rejection(new Docker(exec, { configDir: CONFIG }).buildAndPush(request()))
-    expect(e.phase).toBe('image')
     expect(e.title).toBe('docker build failed')
     expect(e.message).toBe(`docker build exited with code 1:\n${lines.slice(10).join('').trimEnd()}`)
   })
@@ -406,7 +404,7 @@ describe('buildAndPush with the classic builder', () => {
         request({ platforms: ['linux/amd64', 'linux/arm64'] })
       )
     )
-    expect(e).toMatchObject({ phase: 'image', title: 'Multi-platform builds need buildx' })
+    expect(e).toMatchObject({ title: 'Multi-platform builds need buildx' })
     expect(e.message).toContain('linux/amd64, linux/arm64')
     expect(calls.map(c => c.args)).toEqual([['buildx', 'version']])
   })
@@ -428,7 +426,7 @@ describe('buildAndPush with the classic builder', () => {
   test('no digest from push nor inspect → image error', async () => {
     const { exec } = fakeExec([noBuildx, [['image', 'inspect'], () => ({ stdout: '[]' })]])
     const e = await rejection(new Docker(exec, { configDir: CONFIG }).buildAndPush(request()))
-    expect(e).toMatchObject({ phase: 'image', title: 'No image digest' })
+    expect(e).toMatchObject({ title: 'No image digest' })
   })
 
   test('build failure → last lines of stdout and stderr as they arrived; no push', async () => {
@@ -438,7 +436,7 @@ describe('buildAndPush with the classic builder', () => {
     ]
     const { exec, calls } = fakeExec([noBuildx, [['build'], () => ({ exitCode: 1, output })]])
     const e = await rejection(new Docker(exec, { configDir: CONFIG }).buildAndPush(request()))
-    expect(e).toMatchObject({ phase: 'image', title: 'docker build failed' })
+    expect(e).toMatchObject({ title: 'docker build failed' })
     const lines = e.message.split('\n').slice(1)
     expect(lines).toHaveLength(20)
     expect(lines[19]).toContain('returned a non-zero code: 1')
@@ -452,7 +450,7 @@ describe('buildAndPush with the classic builder', () => {
       [['push'], () => ({ exitCode: 1, output: ['denied: requested access to the resource is denied\n'] })]
     ])
     const e = await rejection(new Docker(exec, { configDir: CONFIG }).buildAndPush(request()))
-    expect(e).toMatchObject({ phase: 'image', title: 'docker push failed' })
+    expect(e).toMatchObject({ title: 'docker push failed' })
     expect(e.message).toContain('denied: requested access')
   })
 })

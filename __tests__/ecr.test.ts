@@ -151,7 +151,6 @@ describe('getRegistryCredentials', () => {
     )
     expect(ecrMock.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(4)
     expect(sleep.mock.calls.map(c => c[0])).toEqual([100, 200, 400])
-    expect(e.phase).toBe('login')
     expect(e.title).toBe('ECR login failed')
     expect(e.message).toBe('GetAuthorizationToken: unavailable')
   })
@@ -163,7 +162,6 @@ describe('getRegistryCredentials', () => {
     const e = await caught(getRegistryCredentials(ecr, undefined, noSleep))
     expect(ecrMock.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(1)
     expect(e).toMatchObject({
-      phase: 'login',
       title: 'ECR login failed',
       hint: 'the role needs ecr:GetAuthorizationToken'
     })
@@ -192,7 +190,6 @@ describe('getRegistryCredentials', () => {
   ])('malformed answer: %s', async (_name, answer, message) => {
     ecrMock.on(GetAuthorizationTokenCommand).resolves(answer)
     const e = await caught(getRegistryCredentials(ecr, undefined, noSleep))
-    expect(e.phase).toBe('login')
     expect(e.message).toMatch(message)
   })
 })
@@ -298,7 +295,7 @@ describe('parseRepositoryInput', () => {
       error = e
     }
     expect(error).toBeInstanceOf(DeployError)
-    expect(error).toMatchObject({ phase: 'inputs', title: 'Invalid input: repository' })
+    expect(error).toMatchObject({ title: 'Invalid input: repository' })
     expect((error as Error).message).toMatch(/^Input "repository": /)
     expect((error as Error).message).not.toMatch(/[\n\r]|::/)
     expect((error as Error).message).toMatch(message)
@@ -374,7 +371,6 @@ describe('resolveRepository', () => {
     ecrMock.on(DescribeRepositoriesCommand).rejects(notFound())
     const e = await caught(resolveRepository(ecr, 'my-app', false, noSleep))
     expect(e).toMatchObject({
-      phase: 'plan',
       title: 'ECR repository not found',
       hint: 'create it or set create-repository: true'
     })
@@ -386,14 +382,14 @@ describe('resolveRepository', () => {
     ecrMock.on(DescribeRepositoriesCommand).rejects(notFound())
     ecrMock.on(CreateRepositoryCommand).rejects(awsError('AccessDeniedException', 403))
     const e = await caught(resolveRepository(ecr, 'my-app', true, noSleep))
-    expect(e).toMatchObject({ phase: 'plan', title: 'ECR CreateRepository failed' })
+    expect(e).toMatchObject({ title: 'ECR CreateRepository failed' })
     expect(e.hint).toMatch(/ecr:CreateRepository/)
   })
 
   test('DescribeRepositories denied → plan error naming the permission', async () => {
     ecrMock.on(DescribeRepositoriesCommand).rejects(awsError('AccessDeniedException', 403))
     const e = await caught(resolveRepository(ecr, 'my-app', true, noSleep))
-    expect(e).toMatchObject({ phase: 'plan', title: 'ECR DescribeRepositories failed' })
+    expect(e).toMatchObject({ title: 'ECR DescribeRepositories failed' })
     expect(e.hint).toMatch(/ecr:DescribeRepositories/)
     expect(ecrMock.commandCalls(CreateRepositoryCommand)).toHaveLength(0)
   })
@@ -408,7 +404,7 @@ describe('resolveRepository', () => {
     const e = await caught(
       resolveRepository(ecr, '123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app', false, noSleep)
     )
-    expect(e).toMatchObject({ phase: 'plan', title: 'ECR repository in another region' })
+    expect(e).toMatchObject({ title: 'ECR repository in another region' })
     expect(e.message).toMatch(/^Input "repository": /)
     expect(e.hint).toContain('us-east-1')
     expect(ecrMock.calls()).toHaveLength(0)
@@ -416,7 +412,7 @@ describe('resolveRepository', () => {
 
   test('an invalid name fails as an input error before any call', async () => {
     const e = await caught(resolveRepository(ecr, 'Bad Name', true, noSleep))
-    expect(e.phase).toBe('inputs')
+    expect(e.title).toBe('Invalid input: repository')
     expect(ecrMock.calls()).toHaveLength(0)
   })
 })
@@ -484,7 +480,7 @@ describe('findImageDigest', () => {
       .rejects(awsError('AccessDeniedException', 403, { message: 'denied' }))
     const e = await caught(findImageDigest(ecr, repo, 'abc', noSleep))
     expect(ecrMock.commandCalls(DescribeImagesCommand)).toHaveLength(2)
-    expect(e).toMatchObject({ phase: 'image', title: 'ECR DescribeImages failed' })
+    expect(e).toMatchObject({ title: 'ECR DescribeImages failed' })
     expect(e.message).toBe('DescribeImages my-app:abc: denied')
     expect(e.hint).toMatch(/ecr:DescribeImages/)
   })

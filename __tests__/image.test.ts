@@ -185,7 +185,6 @@ describe('parseImageReference', () => {
     }
     expect(caught).toBeInstanceOf(DeployError)
     const e = caught as DeployError
-    expect(e.phase).toBe('inputs')
     expect(e.message).toMatch(/^Input "image": /)
     expect(e.title).toBe('Invalid input: image')
     expect(e.message).toMatch(message)

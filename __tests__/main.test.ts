@@ -401,3 +401,76 @@ describe('cancellation', () => {
     expect(mutatingSent()).toEqual(['RegisterTaskDefinitionCommand'])
   })
 })
+
+/**
+ * Callees say what went wrong; main.ts's phase() says where: the summary names the phase a failed run
+ * stopped in, whichever callee threw.
+ */
+describe('the phase a failure happened in', () => {
+  const awsError = (name: string, message: string): Error => Object.assign(new Error(message), { name })
+  test.each<[string, Record<string, string>, () => void, string]>([
+    ['a bad input', { 'aws-region': '' }, () => {}, 'Inputs'],
+    ['a missing task definition file', { 'task-definition': 'missing.json' }, () => {}, 'Plan'],
+    [
+      'a cluster that is not there',
+      {},
+      () => {
+        ecsMock.on(DescribeClustersCommand).resolves({ clusters: [], failures: [{ reason: 'MISSING' }] })
+      },
+      'Plan'
+    ],
+    [
+      'a build that cannot run',
+      { image: '', repository: 'web' },
+      () => {
+        ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [] })
+      },
+      'Image'
+    ],
+    [
+      'ECS refusing the task definition',
+      {},
+      () => {
+        ecsMock
+          .on(RegisterTaskDefinitionCommand)
+          .rejects(awsError('ClientException', 'Invalid setting for container'))
+      },
+      'Register task definition'
+    ],
+    [
+      'ECS refusing the update',
+      {},
+      () => {
+        ecsMock.on(UpdateServiceCommand).rejects(awsError('InvalidParameterException', 'no such thing'))
+      },
+      'Update service'
+    ],
+    [
+      'a deployment the circuit breaker failed',
+      { rollback: 'false' },
+      () => {
+        ecsMock.on(DescribeServicesCommand).resolves({
+          services: [
+            {
+              ...currentService,
+              deployments: [
+                deployment({ rolloutState: 'FAILED', runningCount: 0, failedTasks: 3 }),
+                ...currentService.deployments
+              ]
+            }
+          ]
+        })
+      },
+      'Wait for the deployment'
+    ]
+  ])('%s', async (_name, overrides, arrange, phaseName) => {
+    // @actions/core keeps the first summary path it sees: one file, emptied for each row.
+    const summaryFile = path.join(workspace, 'summary.md')
+    fs.writeFileSync(summaryFile, '')
+    process.env.GITHUB_STEP_SUMMARY = summaryFile
+    arrange()
+    setInputs({ ...base, ...overrides })
+    expect(await runAction()).toBe(1)
+    expect(fs.readFileSync(summaryFile, 'utf8')).toContain(`| Failed in | ${phaseName} |`)
+  })
+})

@@ -63,7 +63,6 @@ describe('findCluster / findService', () => {
     const error = await findService(ecs, 'prod', 'web').catch(e => e)
     expect(error).toBeInstanceOf(DeployError)
     expect(error.title).toBe(title)
-    expect(error.phase).toBe('plan')
   })
 
   test('unknown cluster from DescribeServices', async () => {
@@ -114,7 +113,7 @@ describe('describeTaskDefinition', () => {
       .on(DescribeTaskDefinitionCommand)
       .rejects(awsError('ClientException', 'Unable to describe task definition.'))
     const error = await describeTaskDefinition(ecs, 'nope', origin).catch((e: unknown) => e)
-    expect(error).toMatchObject({ phase: 'plan', title: 'Task definition not found', message })
+    expect(error).toMatchObject({ title: 'Task definition not found', message })
   })
 })
 
@@ -132,14 +131,13 @@ describe('registerTaskDefinition', () => {
     ecsMock.on(RegisterTaskDefinitionCommand).rejects(awsError('ClientException', 'Invalid memory value'))
     const error = await registerTaskDefinition(ecs, { family: 'web', containerDefinitions: [] }).catch(e => e)
     expect(error).toBeInstanceOf(DeployError)
-    expect(error.phase).toBe('register')
     expect(error.message).toBe('RegisterTaskDefinition: ClientException: Invalid memory value')
   })
 
   test('access denied names the permission', async () => {
     ecsMock.on(RegisterTaskDefinitionCommand).rejects(awsError('AccessDeniedException', 'not authorized'))
     const error = await registerTaskDefinition(ecs, { family: 'web', containerDefinitions: [] }).catch(e => e)
-    expect(error.hint).toBe('the role needs ecs:RegisterTaskDefinition')
+    expect(error.hint).toBe('check permission ecs:RegisterTaskDefinition')
   })
 })
 

@@ -108,7 +108,6 @@ describe('assertRegistrable', () => {
   ])('%s', (_name, value, newImageFor, title, line, message) => {
     const loaded = parseTaskDefinition(json(value), 'td.json')
     const error = thrown(() => assertRegistrable(loaded, newImageFor))
-    expect(error.phase).toBe('plan')
     expect(error.title).toBe(title)
     expect([error.file, error.line]).toEqual(['td.json', line])
     expect(error.message).toMatch(message)

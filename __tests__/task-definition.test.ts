@@ -436,7 +436,6 @@ describe('parse errors say where, exactly', () => {
   ])('JSON: %s', (_name, text, line, column, what) => {
     expect(() => JSON.parse(text)).toThrow() // the file really is invalid JSON
     const error = thrown(() => parseTaskDefinition(text, 'ecs/td.json'))
-    expect(error.phase).toBe('plan')
     expect(error.title).toBe('Invalid task definition')
     expect([error.file, error.line, error.column]).toEqual(['ecs/td.json', line, column])
     expect(error.message.startsWith(`ecs/td.json:${line}:${column}: `)).toBe(true)
@@ -779,8 +778,7 @@ describe('missing required things fail with a location', () => {
     ]
   ])('%s', (_name, text, line, column, what) => {
     const error = thrown(() => parseTaskDefinition(text, 'td.json'))
-    expect([error.phase, error.title, error.file, error.line, error.column]).toEqual([
-      'plan',
+    expect([error.title, error.file, error.line, error.column]).toEqual([
       'Invalid task definition',
       'td.json',
       line,
@@ -840,8 +838,7 @@ describe('selectContainer', () => {
     ]
   ])('container %s not found lists the containers', (name, message, hint) => {
     const error = thrown(() => selectContainer(loaded, name))
-    expect([error.phase, error.title, error.message, error.file, error.line]).toEqual([
-      'plan',
+    expect([error.title, error.message, error.file, error.line]).toEqual([
       'Container not found',
       message,
       'ecs/td.json',
@@ -870,7 +867,7 @@ describe('selectContainer', () => {
   test('another container with an empty image fails, pointing at that image', () => {
     const other = parseTaskDefinition(twoContainers.replace('nginx:1.27', ''), 'ecs/td.json')
     const error = thrown(() => selectContainer(other, 'app'))
-    expect([error.phase, error.title, error.line, error.column]).toEqual(['plan', 'Empty image', 5, 24])
+    expect([error.title, error.line, error.column]).toEqual(['Empty image', 5, 24])
     expect(error.message).toContain('Container "nginx"')
   })
 })
@@ -899,7 +896,7 @@ describe('renderTaskDefinition', () => {
     ['nginx', NEW_IMAGE, 'Empty image', 'Container "app" has an empty image']
   ])('%s with %j fails: %s', (name, image, title, what) => {
     const error = thrown(() => renderTaskDefinition(loaded.input, name, image))
-    expect([error.phase, error.title]).toEqual(['render', title])
+    expect([error.title]).toEqual([title])
     expect(error.message).toContain(what)
   })
 })
@@ -1089,7 +1086,6 @@ describe('loadTaskDefinitionFile', () => {
   test('a missing file fails in plan, naming the input', async () => {
     const error = await loadTaskDefinitionFile('ecs/nope.json', workspace).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(DeployError)
-    expect((error as DeployError).phase).toBe('plan')
     expect((error as DeployError).message).toBe('Input "task-definition": ecs/nope.json does not exist')
   })
 
@@ -1109,7 +1105,7 @@ describe('loadTaskDefinitionFile', () => {
       const error = await loadTaskDefinitionFile(`../${path.basename(outside)}`, workspace).catch(
         (e: unknown) => e
       )
-      expect(error).toMatchObject({ phase: 'plan', title: 'Invalid input: task-definition' })
+      expect(error).toMatchObject({ title: 'Invalid input: task-definition' })
       expect((error as DeployError).message).toMatch(/^Input "task-definition": .* outside the workspace/)
       expect((error as DeployError).message).not.toContain('secret-family')
     } finally {
@@ -1120,7 +1116,7 @@ describe('loadTaskDefinitionFile', () => {
   test('a file over 1 MiB is not read', async () => {
     fs.writeFileSync(path.join(workspace, 'ecs', 'huge.json'), `{"family": "${'x'.repeat(1024 * 1024)}"}`)
     const error = await loadTaskDefinitionFile('ecs/huge.json', workspace).catch((e: unknown) => e)
-    expect(error).toMatchObject({ phase: 'plan', title: 'Invalid input: task-definition' })
+    expect(error).toMatchObject({ title: 'Invalid input: task-definition' })
     expect((error as DeployError).message).toBe(
       'Input "task-definition": ecs/huge.json is 1048590 bytes, more than the 1048576 this input takes'
     )

@@ -503,7 +503,7 @@ describe('watchDeployment: time, cancellation and errors', () => {
     )
 
     expect(error).toBeInstanceOf(DeployError)
-    expect(error).toMatchObject({ phase: 'watch', title: 'DescribeServices failed' })
+    expect(error).toMatchObject({ title: 'DescribeServices failed' })
     expect((error as DeployError).message).toContain(`${c.error.name}: ${c.error.message}`)
     expect((error as DeployError).message).not.toMatch(/timeout|did not complete/i)
     expect(callsOf(DescribeServicesCommand)).toBe(c.calls)

@@ -117,7 +117,7 @@ describe('resolveInWorkspace: refused, naming the input and the resolved path', 
     ['dangling-out.json', () => path.join(root, 'nothing-here.json')]
   ])('%p', async (value, resolved) => {
     const error = await refusal(value)
-    expect(error).toMatchObject({ phase: 'plan', title: 'Invalid input: task-definition' })
+    expect(error).toMatchObject({ title: 'Invalid input: task-definition' })
     expect(error.message).toBe(
       `Input "task-definition": ${value} resolves to ${resolved()}, outside the workspace ${ws}; it is not read`
     )
@@ -184,7 +184,7 @@ describe('resolveInWorkspace: refused, naming the input and the resolved path', 
     const error = await resolveInWorkspace('context', '.', path.join(root, 'gone'), DIRECTORY).catch(
       (e: unknown) => e
     )
-    expect(error).toMatchObject({ phase: 'plan', title: 'No workspace' })
+    expect(error).toMatchObject({ title: 'No workspace' })
     expect((error as DeployError).message).toContain('input "context"')
   })
 })
@@ -264,7 +264,7 @@ describe('makePlan: a path outside the workspace fails before any AWS call', () 
     const inputs = readInputs(name => ({ repository: 'my-app', service: 'web', ...given })[name] ?? '', {
       AWS_REGION: 'eu-west-1'
     })
-    const error = await makePlan(inputs, clients, ws).catch((e: unknown) => e)
+    const error = await makePlan(inputs, clients, ws, 'c'.repeat(40)).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(DeployError)
     expect((error as DeployError).message).toMatch(new RegExp(`^Input "${input}": `))
     expect(ecsMock.calls()).toHaveLength(0)

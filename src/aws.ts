@@ -3,7 +3,8 @@ import { ECSClient } from '@aws-sdk/client-ecs'
 import { ECRClient } from '@aws-sdk/client-ecr'
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import * as core from '@actions/core'
-import { inert } from './untrusted.js'
+import { DeployError, awsErrorName, errorMessage } from './errors.js'
+import { boundMessage, inert } from './untrusted.js'
 
 export interface AwsClients {
   ecs: ECSClient
@@ -91,4 +92,34 @@ function addRequestLog(stack: unknown): void {
     },
     { step: 'initialize', name: 'ecsDeployRequestLog' }
   )
+}
+
+/** An IAM action as a policy names it: `ecs:DescribeServices`, `ecr:PutImage`, `logs:GetLogEvents`. */
+export type IamAction = `${'ecs' | 'ecr' | 'logs'}:${string}`
+
+export interface AwsFailureOptions {
+  /** What the call was about, e.g. `service web` or `shop-web:3`; shown after the operation. */
+  subject?: string
+  /** What the user can do, when the error is not a missing permission. */
+  hint?: string
+}
+
+const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation'])
+
+/**
+ * The one wrapper for an SDK error: titled "DescribeServices failed", saying "DescribeServices: ServiceNotFoundException: …", with a hint
+ * naming the permission when AWS refused for want of one. AWS's message is outside text: bounded (and the
+ * printers make it inert). A DeployError passes through unchanged.
+ */
+export function awsFailure(action: IamAction, error: unknown, options: AwsFailureOptions = {}): DeployError {
+  if (error instanceof DeployError) return error
+  const operation = action.slice(action.indexOf(':') + 1)
+  const name = awsErrorName(error)
+  const what = name && name !== 'Error' ? `${name}: ${errorMessage(error)}` : errorMessage(error)
+  const about = options.subject ? ` (${options.subject})` : ''
+  const hint = name && ACCESS_DENIED.has(name) ? `check permission ${action}` : options.hint
+  return new DeployError(`${operation} failed`, `${operation}${about}: ${boundMessage(what)}`, {
+    hint,
+    cause: error
+  })
 }

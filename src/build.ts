@@ -8,9 +8,9 @@ import type { AwsClients } from './aws.js'
 import { DeployError } from './errors.js'
 import { findImageDigest, resolveRepository, tagExistingImage, type RepositoryRef } from './ecr.js'
 import type { Exec } from './exec.js'
-import { defaultTag, ociLabels, pinnedImage, type BuildInputs } from './image.js'
+import { ociLabels, pinnedImage } from './image.js'
 import { loginToEcr } from './login.js'
-import type { Plan } from './plan.js'
+import type { ImageDecision } from './plan.js'
 import { inert } from './untrusted.js'
 
 export interface ImageResult {
@@ -31,22 +31,11 @@ export interface ImageDeps {
   workspace: string
 }
 
-export function buildInputsOf(plan: Plan): BuildInputs {
-  const i = plan.inputs
-  return {
-    context: i.context,
-    dockerfile: i.dockerfile,
-    buildArgs: i.buildArgs,
-    target: i.target,
-    platforms: i.platforms,
-    network: i.network
-  }
-}
-
-async function givenImage(plan: Plan, deps: ImageDeps): Promise<ImageResult> {
-  const ref = plan.image
-  const raw = plan.inputs.image as string
-  if (!ref) throw new DeployError('image', 'No image', 'Input "image" is empty.')
+async function givenImage(
+  decision: Extract<ImageDecision, { kind: 'given' }>,
+  deps: ImageDeps
+): Promise<ImageResult> {
+  const { ref, image: raw } = decision
   if (ref.digest) return { image: raw, digest: ref.digest, tags: ref.tag ? [ref.tag] : [], source: 'given' }
   // A tag in an ECR repository of this account: pin it, so the task definition does not drift.
   if (ref.registry && /\.dkr\.ecr\.|^127\.0\.0\.1|^localhost/.test(ref.registry) && ref.tag) {
@@ -57,7 +46,7 @@ async function givenImage(plan: Plan, deps: ImageDeps): Promise<ImageResult> {
     }
     const digest = await findImageDigest(deps.clients.ecr, repo, ref.tag)
     if (!digest) {
-      throw new DeployError('image', 'Image not found', `Image "${raw}" is not in ECR (input "image").`, {
+      throw new DeployError('Image not found', `Image "${raw}" is not in ECR (input "image").`, {
         hint: 'push it first, or use repository to build it here'
       })
     }
@@ -73,19 +62,18 @@ async function givenImage(plan: Plan, deps: ImageDeps): Promise<ImageResult> {
 }
 
 export async function resolveImage(
-  plan: Plan,
+  decision: ImageDecision,
   deps: ImageDeps,
   onOutput: (chunk: string) => void
 ): Promise<ImageResult | undefined> {
-  if (plan.inputs.image) return givenImage(plan, deps)
-  if (!plan.inputs.repository) return undefined
+  if (decision.kind === 'given') return givenImage(decision, deps)
+  if (decision.kind === 'keep') return undefined
 
-  const repo = await resolveRepository(deps.clients.ecr, plan.inputs.repository, plan.inputs.createRepository)
-  const build = buildInputsOf(plan)
-  const mainTag = defaultTag(deps.sha, build)
-  const tags = [mainTag, ...plan.inputs.tags.filter(t => t !== mainTag)]
+  const repo = await resolveRepository(deps.clients.ecr, decision.repositoryText, decision.createRepository)
+  const { build, tags } = decision
+  const mainTag = tags[0]
 
-  if (plan.inputs.skipExisting) {
+  if (decision.reuseExisting) {
     const digest = await findImageDigest(deps.clients.ecr, repo, mainTag)
     if (digest) {
       core.info(inert(`${repo.uri}:${mainTag} is already in ECR (${digest}): skipping build and push.`))
@@ -107,7 +95,7 @@ export async function resolveImage(
   const result = await docker.buildAndPush({
     ...build,
     // The real paths the plan confined to the workspace; the tag's hash keeps the inputs as given.
-    ...plan.buildPaths,
+    ...decision.paths,
     repositoryUri: repo.uri,
     tags,
     labels: ociLabels({ repoUrl, sha: deps.sha, created: new Date(), ref: ctx.ref || undefined }),
@@ -128,12 +116,7 @@ export async function commitSha(exec: Exec, cwd: string): Promise<string> {
   const out = await exec('git', ['rev-parse', 'HEAD'], { cwd, silent: true })
   const sha = out.stdout.trim()
   if (out.exitCode === 0 && /^[0-9a-f]{40}$/.test(sha)) return sha
-  throw new DeployError(
-    'image',
-    'No commit',
-    'GITHUB_SHA is not set and git could not name the commit to build.',
-    {
-      hint: 'run in a checkout (actions/checkout), or set image to deploy an existing image'
-    }
-  )
+  throw new DeployError('No commit', 'GITHUB_SHA is not set and git could not name the commit to build.', {
+    hint: 'run in a checkout (actions/checkout), or set image to deploy an existing image'
+  })
 }

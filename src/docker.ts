@@ -137,7 +137,6 @@ export class Docker {
     if (result.exitCode !== 0) {
       const detail = scrub(lastLines(`${result.stderr}\n${result.stdout}`, 10), creds.password)
       throw new DeployError(
-        'login',
         'docker login failed',
         `docker login ${creds.registry} exited with code ${result.exitCode}${detail ? `:\n${detail}` : ''}`,
         { hint: 'is the Docker engine running, and can this runner reach the registry?' }
@@ -217,7 +216,6 @@ export class Docker {
     }
     if (result.exitCode !== 0 || !digest) {
       throw new DeployError(
-        'image',
         'No image digest',
         `docker buildx build pushed ${ref} but reported no digest, and \`docker buildx imagetools inspect\` could not read it:\n${lastLines(result.stderr || result.stdout, 10)}`
       )
@@ -229,7 +227,6 @@ export class Docker {
     const platforms = cleanPlatforms(req.platforms)
     if (platforms.length > 1) {
       throw new DeployError(
-        'image',
         'Multi-platform builds need buildx',
         `platforms: ${platforms.join(', ')} — the classic docker builder builds one platform at a time, and \`docker buildx\` is not installed`,
         { hint: 'add docker/setup-buildx-action before this step, or build a single platform' }
@@ -248,7 +245,6 @@ export class Docker {
       const push = await this.run(['push', ref])
       if (push.exitCode !== 0) {
         throw new DeployError(
-          'image',
           'docker push failed',
           `docker push ${ref} exited with code ${push.exitCode}:\n${lastLines(push.log)}`,
           {
@@ -270,7 +266,6 @@ export class Docker {
     const digest = result.exitCode === 0 ? parseRepoDigests(result.stdout, repositoryUri) : undefined
     if (!digest) {
       throw new DeployError(
-        'image',
         'No image digest',
         `docker push ${ref} printed no digest and \`docker image inspect\` shows none for ${repositoryUri}${
           result.exitCode === 0 ? '' : `:\n${lastLines(result.stderr, 10)}`
@@ -320,27 +315,23 @@ function cleanPlatforms(platforms: string[]): string[] {
 
 function validateRequest(req: BuildRequest): void {
   if (req.tags.length === 0) {
-    throw new DeployError('image', 'No image tag', 'buildAndPush needs at least one tag to push')
+    throw new DeployError('No image tag', 'buildAndPush needs at least one tag to push')
   }
   for (const tag of req.tags) {
     if (!TAG_PATTERN.test(tag)) {
-      throw new DeployError('inputs', 'Invalid image tag', `tags: "${tag}" is not a valid image tag`, {
+      throw new DeployError('Invalid image tag', `tags: "${tag}" is not a valid image tag`, {
         hint: 'letters, digits, _ . - (not first) and at most 128 characters'
       })
     }
   }
   for (const key of Object.keys(req.buildArgs)) {
     if (key === '' || key.includes('=') || /\s/.test(key)) {
-      throw new DeployError(
-        'inputs',
-        'Invalid build argument',
-        `build-args: "${key}" is not a valid argument name`
-      )
+      throw new DeployError('Invalid build argument', `build-args: "${key}" is not a valid argument name`)
     }
   }
   for (const key of Object.keys(req.labels)) {
     if (key === '' || key.includes('=')) {
-      throw new DeployError('image', 'Invalid image label', `label "${key}" is not a valid label key`)
+      throw new DeployError('Invalid image label', `label "${key}" is not a valid label key`)
     }
   }
 }
@@ -362,7 +353,6 @@ function commonBuildArgs(req: BuildRequest, refs: string[], buildx: boolean): st
 
 function buildFailed(result: ExecResult & { log: string }): DeployError {
   return new DeployError(
-    'image',
     'docker build failed',
     `docker build exited with code ${result.exitCode}:\n${lastLines(result.log)}`,
     { hint: 'the full build output is in the log group above' }

@@ -88,7 +88,7 @@ export function parseEcrHost(host: string): { registryId: string; region: string
 }
 
 function loginError(message: string, cause?: unknown): DeployError {
-  return new DeployError('login', 'ECR login failed', message, {
+  return new DeployError('ECR login failed', message, {
     hint: 'the role needs ecr:GetAuthorizationToken',
     cause
   })
@@ -153,14 +153,9 @@ const REPOSITORY_HINT =
   'give an ECR repository name (my-app, team/my-app) or its URI (123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app)'
 
 function invalidRepository(value: string, why: string, hint = REPOSITORY_HINT): DeployError {
-  return new DeployError(
-    'inputs',
-    'Invalid input: repository',
-    `Input "repository": ${quote(value, 80)} ${why}`,
-    {
-      hint
-    }
-  )
+  return new DeployError('Invalid input: repository', `Input "repository": ${quote(value, 80)} ${why}`, {
+    hint
+  })
 }
 
 /**
@@ -222,7 +217,6 @@ function toRef(repo: Repository, fallbackName: string): RepositoryRef {
   const slash = uri?.indexOf('/') ?? -1
   if (!uri || slash <= 0) {
     throw new DeployError(
-      'plan',
       'ECR repository has no URI',
       `DescribeRepositories: ${name} was returned with repositoryUri "${uri ?? ''}" (expected registry/name)`
     )
@@ -257,7 +251,6 @@ export async function resolveRepository(
     const region = await clientRegion(ecr)
     if (region && region !== ecrHost.region) {
       throw new DeployError(
-        'plan',
         'ECR repository in another region',
         `Input "repository": ${quote(repository, 300)} is in ${ecrHost.region}, but the action talks to ECR in ${region}`,
         { hint: `set aws-region: ${ecrHost.region}, or give the repository by name` }
@@ -277,7 +270,6 @@ export async function resolveRepository(
   } catch (error) {
     if (awsErrorName(error) !== 'RepositoryNotFoundException') {
       throw new DeployError(
-        'plan',
         'ECR DescribeRepositories failed',
         `DescribeRepositories ${input.name}: ${errorMessage(error)}`,
         {
@@ -291,7 +283,6 @@ export async function resolveRepository(
   if (!found) {
     if (!create) {
       throw new DeployError(
-        'plan',
         'ECR repository not found',
         `Input "repository": ECR repository ${quote(input.name, 256)} does not exist${where}`,
         {
@@ -309,7 +300,6 @@ export async function resolveRepository(
     } catch (error) {
       if (awsErrorName(error) !== 'RepositoryAlreadyExistsException') {
         throw new DeployError(
-          'plan',
           'ECR CreateRepository failed',
           `CreateRepository ${input.name}: ${errorMessage(error)}`,
           {
@@ -327,7 +317,6 @@ export async function resolveRepository(
     }
     if (!found) {
       throw new DeployError(
-        'plan',
         'ECR repository not found',
         `Input "repository": ECR repository ${quote(input.name, 256)} could not be created${where}`
       )
@@ -368,7 +357,6 @@ export async function findImageDigest(
     const name = awsErrorName(error)
     if (name === 'ImageNotFoundException' || name === 'RepositoryNotFoundException') return undefined
     throw new DeployError(
-      'image',
       'ECR DescribeImages failed',
       `DescribeImages ${repo.name}:${tag}: ${errorMessage(error)}`,
       {
@@ -435,7 +423,6 @@ export async function tagExistingImage(
     }
   } catch (error) {
     throw new DeployError(
-      'image',
       'ECR BatchGetImage failed',
       `BatchGetImage ${repo.name}@${digest}: ${errorMessage(error)}`,
       { hint: 'the role needs ecr:BatchGetImage (or set skip-existing: false)', cause: error }
@@ -466,7 +453,6 @@ export async function tagExistingImage(
       }
       if (name === 'ImageTagAlreadyExistsException') {
         throw new DeployError(
-          'image',
           'ECR tag is immutable',
           `PutImage ${repo.name}:${tag}: the tag already names another image and the repository's tags are immutable (${errorMessage(error)})`,
           {
@@ -475,15 +461,10 @@ export async function tagExistingImage(
           }
         )
       }
-      throw new DeployError(
-        'image',
-        'ECR PutImage failed',
-        `PutImage ${repo.name}:${tag}: ${errorMessage(error)}`,
-        {
-          hint: 'the role needs ecr:PutImage (or set skip-existing: false)',
-          cause: error
-        }
-      )
+      throw new DeployError('ECR PutImage failed', `PutImage ${repo.name}:${tag}: ${errorMessage(error)}`, {
+        hint: 'the role needs ecr:PutImage (or set skip-existing: false)',
+        cause: error
+      })
     }
   }
   return result

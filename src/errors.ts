@@ -26,24 +26,40 @@ export interface DeployErrorOptions extends ErrorLocation {
   cause?: unknown
 }
 
+/**
+ * Callees say what went wrong; the phase it went wrong in is stamped by main.ts's `phase()` as the error
+ * passes through (the first phase to see it wins), so no callee has to know which phase calls it.
+ */
 export class DeployError extends Error {
-  readonly phase: Phase
+  phase?: Phase
   readonly title: string
   readonly file?: string
   readonly line?: number
   readonly column?: number
   readonly hint?: string
 
-  constructor(phase: Phase, title: string, message: string, options: DeployErrorOptions = {}) {
+  constructor(title: string, message: string, options: DeployErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'DeployError'
-    this.phase = phase
     this.title = title
     this.file = options.file
     this.line = options.line
     this.column = options.column
     this.hint = options.hint
   }
+}
+
+/**
+ * Stamps `phase` on what was thrown: a DeployError keeps a phase already stamped (an inner phase saw it
+ * first); anything else becomes an "Unexpected error" of that phase.
+ */
+export function inPhase(error: unknown, phase: Phase): DeployError {
+  const deployError =
+    error instanceof DeployError
+      ? error
+      : new DeployError('Unexpected error', errorMessage(error), { cause: error })
+  deployError.phase ??= phase
+  return deployError
 }
 
 /** The message of anything thrown, without a stack trace. */

@@ -65,7 +65,7 @@ export function buildInputsHash(b: BuildInputs): string {
 export function defaultTag(sha: string, b: BuildInputs): string {
   const commit = sha.trim().toLowerCase()
   if (!/^[0-9a-f]{7,64}$/.test(commit)) {
-    throw new DeployError('plan', 'No commit to tag the image with', `"${sha}" is not a git commit SHA`, {
+    throw new DeployError('No commit to tag the image with', `"${sha}" is not a git commit SHA`, {
       hint: 'GITHUB_SHA should be set by the runner; set `tags` if you run outside GitHub Actions'
     })
   }
@@ -96,7 +96,7 @@ export interface ImageReference {
 }
 
 function invalidImage(value: string, why: string): DeployError {
-  return new DeployError('inputs', 'Invalid input: image', `Input "image": ${quote(value, 80)} ${why}`, {
+  return new DeployError('Invalid input: image', `Input "image": ${quote(value, 80)} ${why}`, {
     hint: 'expected [registry/]repository[:tag][@sha256:digest], e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app@sha256:…'
   })
 }
@@ -164,7 +164,7 @@ export function parseImageReference(ref: string): ImageReference {
 /** `repository@sha256:…`: the form a task definition pins an image by. */
 export function pinnedImage(repositoryUri: string, digest: string): string {
   if (!DIGEST_PATTERN.test(digest)) {
-    throw new DeployError('image', 'Invalid image digest', `"${digest}" is not a sha256 digest`)
+    throw new DeployError('Invalid image digest', `"${digest}" is not a sha256 digest`)
   }
   return `${repositoryUri}@${digest}`
 }

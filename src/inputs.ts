@@ -40,7 +40,7 @@ export type InputReader = (name: string) => string
 const defaultReader: InputReader = name => core.getInput(name)
 
 function invalid(name: string, message: string, hint?: string): DeployError {
-  return new DeployError('inputs', `Invalid input: ${name}`, `Input "${name}": ${message}`, { hint })
+  return new DeployError(`Invalid input: ${name}`, `Input "${name}": ${message}`, { hint })
 }
 
 function optional(read: InputReader, name: string): string | undefined {

@@ -6,7 +6,7 @@ import * as core from '@actions/core'
 import type { Deployment } from '@aws-sdk/client-ecs'
 import { createClients, type AwsClients } from './aws.js'
 import { commitSha, resolveImage } from './build.js'
-import { DeployError, errorMessage } from './errors.js'
+import { DeployError, inPhase, type Phase } from './errors.js'
 import { exec as realExec, type Exec } from './exec.js'
 import { readInputs, type ActionInputs } from './inputs.js'
 import { makePlan, relativeToWorkspace, type Plan } from './plan.js'
@@ -35,10 +35,13 @@ export interface Dependencies {
   signal?: AbortSignal
 }
 
-async function phase<T>(name: string, report: DeployReport, fn: () => Promise<T>): Promise<T> {
+/** One phase in its log group: timed, and any error passing through is stamped with the phase. */
+async function phase<T>(id: Phase, name: string, report: DeployReport, fn: () => Promise<T>): Promise<T> {
   const started = Date.now()
   try {
     return await core.group(name, fn)
+  } catch (error) {
+    throw inPhase(error, id)
   } finally {
     report.timings?.push({ phase: name, ms: Date.now() - started })
   }
@@ -53,12 +56,11 @@ function maskEnvironmentCredentials(): void {
 }
 
 /** A run cancelled before the service was touched stops there: nothing to roll back. */
-function stopIfCancelled(signal: AbortSignal, when: string): void {
+function stopIfCancelled(signal: AbortSignal, when: string, before: Phase): void {
   if (signal.aborted) {
-    throw new DeployError(
-      'update',
-      'Cancelled',
-      `The run was cancelled ${when}; the service was not changed.`
+    throw inPhase(
+      new DeployError('Cancelled', `The run was cancelled ${when}; the service was not changed.`),
+      before
     )
   }
 }
@@ -92,19 +94,27 @@ export async function run(deps: Dependencies = {}): Promise<void> {
   const workspace = deps.workspace ?? process.env.GITHUB_WORKSPACE ?? process.cwd()
   let inputs: ActionInputs | undefined
   try {
-    inputs = readInputs()
+    try {
+      inputs = readInputs()
+    } catch (error) {
+      throw inPhase(error, 'inputs')
+    }
     const clients = deps.clients ?? createClients({ region: inputs.awsRegion })
     report.cluster = inputs.cluster
     report.service = inputs.service
     if (inputs.service) report.consoleUrl = consoleUrl(inputs.awsRegion, inputs.cluster, inputs.service)
 
-    const plan = await phase('Plan', report, () => makePlan(inputs as ActionInputs, clients, workspace))
+    const plan = await phase('plan', 'Plan', report, async () => {
+      const given = inputs as ActionInputs
+      // The commit names the built image's tag: read only when something is built.
+      const sha = given.repository && !given.image ? await commitSha(exec, workspace) : ''
+      return makePlan(given, clients, workspace, sha)
+    })
     report.previousTaskDefinitionArn = plan.previousTaskDefinitionArn
 
-    const image = await phase('Image', report, async () => {
-      const sha = plan.inputs.image ? '' : await commitSha(exec, workspace)
-      return resolveImage(plan, { clients, exec, sha, workspace }, toStdout)
-    })
+    const image = await phase('image', 'Image', report, () =>
+      resolveImage(plan.image, { clients, exec, sha: plan.sha, workspace }, toStdout)
+    )
     if (image) {
       report.image = image.image
       report.imageDigest = image.digest
@@ -112,12 +122,12 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       core.info(inert(`Image: ${image.image} (${image.source})`))
     }
 
-    stopIfCancelled(signal, 'before registering a task definition')
+    stopIfCancelled(signal, 'before registering a task definition', 'register')
     const rendered =
       image && plan.containerName
         ? renderTaskDefinition(plan.base.input, plan.containerName, image.image)
         : plan.base.input
-    const registered = await phase('Register task definition', report, () =>
+    const registered = await phase('register', 'Register task definition', report, () =>
       registerTaskDefinition(clients.ecs, rendered, plan.base.tags)
     )
     const taskDefinitionArn = registered.taskDefinitionArn as string
@@ -130,8 +140,8 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       report.headline = `Registered ${describeRevision(taskDefinitionArn)} (no service to update)`
       return
     }
-    stopIfCancelled(signal, 'before updating the service')
-    const update = await phase('Update service', report, () =>
+    stopIfCancelled(signal, 'before updating the service', 'update')
+    const update = await phase('update', 'Update service', report, () =>
       updateService(clients.ecs, {
         cluster: plan.inputs.cluster,
         service: plan.inputs.service as string,
@@ -159,7 +169,7 @@ export async function run(deps: Dependencies = {}): Promise<void> {
 
     // One ECS call budget for the whole wait, a rollback included.
     const meter = new CallMeter()
-    const outcome = await phase('Wait for the deployment', report, () =>
+    const outcome = await phase('watch', 'Wait for the deployment', report, () =>
       watchDeployment({
         ecs: clients.ecs,
         cluster: plan.inputs.cluster,
@@ -182,7 +192,11 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       core.info(inert(outcome.message))
       return
     }
-    await handleFailedDeployment(plan, clients, outcome, rendered, report, signal, update.deployment, meter)
+    try {
+      await handleFailedDeployment(plan, clients, outcome, rendered, report, signal, update.deployment, meter)
+    } catch (error) {
+      throw inPhase(error, 'watch')
+    }
   } catch (error) {
     fail(error, report, workspace)
   } finally {
@@ -222,7 +236,7 @@ async function handleFailedDeployment(
   })
   report.headline = `${sentence(outcome.message)} ${report.rollback.message}`
   annotateCauses(causes)
-  throw new DeployError('watch', 'Deployment failed', report.headline)
+  throw new DeployError('Deployment failed', report.headline)
 }
 
 /** What the runner reads as a failed step (the value of @actions/core's ExitCode.Failure). */
@@ -235,8 +249,8 @@ const EXIT_FAILURE = 1
  * but cannot carry the title, file and line.
  */
 function fail(error: unknown, report: DeployReport, workspace: string): void {
-  const deployError =
-    error instanceof DeployError ? error : new DeployError('report', 'Unexpected error', errorMessage(error))
+  const deployError = inPhase(error, 'report')
+  report.failedPhase = deployError.phase
   if (!report.headline) report.headline = deployError.message
   report.ok = false
   const message = deployError.hint ? `${deployError.message}\nHint: ${deployError.hint}` : deployError.message

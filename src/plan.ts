@@ -11,7 +11,7 @@ import type { AwsClients } from './aws.js'
 import { DeployError } from './errors.js'
 import { circuitBreakerThreshold, type ActionInputs } from './inputs.js'
 import { parseRepositoryInput } from './ecr.js'
-import { parseImageReference } from './image.js'
+import { defaultTag, parseImageReference, type BuildInputs } from './image.js'
 import {
   assertRegistrable,
   fromDescribedTaskDefinition,
@@ -23,6 +23,33 @@ import { currentTaskDefinition, describeTaskDefinition, findCluster, findService
 import { boundMessage } from './untrusted.js'
 import { resolveInWorkspace } from './workspace.js'
 
+/** The `repository` input, parsed: an ECR repository name, with the registry when the input named one. */
+export type RepositoryInput = ReturnType<typeof parseRepositoryInput>
+
+/**
+ * What the image phase does (decided in the plan, done in src/image.ts):
+ * - keep: no image input; the task definition's images stay as they are;
+ * - given: deploy the `image` input (pinned by digest when ECR knows the tag);
+ * - build: build and push to `repository` (or reuse the image already pushed for this commit and these
+ *   build inputs when `reuseExisting`), tagged `tags` (the first is the commit's own tag).
+ */
+export type ImageDecision =
+  | { kind: 'keep' }
+  | { kind: 'given'; image: string; ref: ReturnType<typeof parseImageReference> }
+  | {
+      kind: 'build'
+      /** The input as the user wrote it, for messages. */
+      repositoryText: string
+      repository: RepositoryInput
+      createRepository: boolean
+      reuseExisting: boolean
+      build: BuildInputs
+      /** The build's context and Dockerfile as real paths inside the workspace. */
+      paths: BuildPaths
+      /** The commit's tag first, then the `tags` input's. */
+      tags: string[]
+    }
+
 export interface Plan {
   inputs: ActionInputs
   base: LoadedTaskDefinition
@@ -31,10 +58,9 @@ export interface Plan {
   service?: Service
   /** What the service ran before this deploy: the rollback target. */
   previousTaskDefinitionArn?: string
-  repository?: ReturnType<typeof parseRepositoryInput>
-  image?: ReturnType<typeof parseImageReference>
-  /** The build's context and Dockerfile as real paths inside the workspace; set when a build may run. */
-  buildPaths?: BuildPaths
+  image: ImageDecision
+  /** The commit being deployed; empty when nothing is built. */
+  sha: string
   desiredCount: number
   maxFailedTasks: number
 }
@@ -77,7 +103,15 @@ async function exists(file: string): Promise<boolean> {
 /** Warnings quote the file; however long a value in it, one warning stays readable. */
 const MAX_WARNING_CHARS = 1000
 
-export async function makePlan(inputs: ActionInputs, clients: AwsClients, workspace: string): Promise<Plan> {
+/**
+ * `sha`: the commit being deployed (names the built image's tag); empty when nothing is built.
+ */
+export async function makePlan(
+  inputs: ActionInputs,
+  clients: AwsClients,
+  workspace: string,
+  sha: string
+): Promise<Plan> {
   // Pure checks first: they cost nothing and need no AWS.
   const repository = inputs.repository ? parseRepositoryInput(inputs.repository) : undefined
   const image = inputs.image ? parseImageReference(inputs.image) : undefined
@@ -110,7 +144,6 @@ export async function makePlan(inputs: ActionInputs, clients: AwsClients, worksp
     const source = inputs.taskDefinitionFamily ?? previousTaskDefinitionArn
     if (!source) {
       throw new DeployError(
-        'plan',
         'No task definition',
         'No task definition to start from (input "task-definition").'
       )
@@ -148,15 +181,37 @@ export async function makePlan(inputs: ActionInputs, clients: AwsClients, worksp
   assertRegistrable(base, repository || image ? containerName : undefined)
 
   const desiredCount = inputs.desiredCount ?? service?.desiredCount ?? 1
+  let decision: ImageDecision = { kind: 'keep' }
+  if (image) decision = { kind: 'given', image: inputs.image as string, ref: image }
+  else if (repository && buildPaths) {
+    const build: BuildInputs = {
+      context: inputs.context,
+      dockerfile: inputs.dockerfile,
+      buildArgs: inputs.buildArgs,
+      target: inputs.target,
+      platforms: inputs.platforms,
+      network: inputs.network
+    }
+    const mainTag = defaultTag(sha, build)
+    decision = {
+      kind: 'build',
+      repositoryText: inputs.repository as string,
+      repository,
+      createRepository: inputs.createRepository,
+      reuseExisting: inputs.skipExisting,
+      build,
+      paths: buildPaths,
+      tags: [mainTag, ...inputs.tags.filter(t => t !== mainTag)]
+    }
+  }
   return {
     inputs,
     base,
     containerName,
     service,
     previousTaskDefinitionArn,
-    repository,
-    image,
-    buildPaths,
+    image: decision,
+    sha,
     desiredCount,
     maxFailedTasks: inputs.maxFailedTasks ?? circuitBreakerThreshold(desiredCount)
   }

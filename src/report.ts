@@ -29,6 +29,8 @@ export interface DeployReport {
     taskDefinitionArn?: string
   }
   notes: string[]
+  /** The phase a failed run stopped in (stamped on the error by main.ts's phase()). */
+  failedPhase?: string
   timings?: Array<{ phase: string; ms: number }>
 }
 
@@ -203,6 +205,17 @@ export function summaryHeadline(report: DeployReport): string {
   return `❌ ${md(what)}${md(rollback)}`
 }
 
+/** The phases as the log's groups name them. */
+const PHASE_NAMES: Record<string, string> = {
+  inputs: 'Inputs',
+  plan: 'Plan',
+  image: 'Image',
+  register: 'Register task definition',
+  update: 'Update service',
+  watch: 'Wait for the deployment',
+  report: 'Report'
+}
+
 /** The job summary as Markdown (pure; writeSummary writes it). */
 export function renderSummary(report: DeployReport): string {
   const out: string[] = []
@@ -216,6 +229,8 @@ export function renderSummary(report: DeployReport): string {
   if (rest.length > 0) out.push(fence(rest), '')
 
   const rows: Array<[string, string]> = []
+  if (!report.ok && report.failedPhase)
+    rows.push(['Failed in', md(PHASE_NAMES[report.failedPhase] ?? report.failedPhase)])
   if (report.cluster || report.service) {
     rows.push(['Service', `${code(report.service ?? '')} in cluster ${code(report.cluster ?? 'default')}`])
   }

@@ -67,11 +67,11 @@ export async function rollBack(request: RollbackRequest): Promise<RollbackResult
   let deploymentId: string
   try {
     request.meter?.record()
-    const update = await updateService(
-      request.ecs,
-      { cluster: request.cluster, service: request.service, taskDefinitionArn: target },
-      'rollback'
-    )
+    const update = await updateService(request.ecs, {
+      cluster: request.cluster,
+      service: request.service,
+      taskDefinitionArn: target
+    })
     deploymentId = update.deployment.id as string
     if (request.cancelled) {
       return {

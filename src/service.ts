@@ -12,41 +12,23 @@ import {
   type Tag,
   type TaskDefinition
 } from '@aws-sdk/client-ecs'
-import { DeployError, awsErrorName, errorMessage, type Phase } from './errors.js'
+import { awsFailure } from './aws.js'
+import { DeployError, awsErrorName, errorMessage } from './errors.js'
 import { boundMessage, quote } from './untrusted.js'
 import type { PropagateTags } from './inputs.js'
-
-function awsFailure(phase: Phase, operation: string, error: unknown, hint?: string): DeployError {
-  if (error instanceof DeployError) return error
-  const name = awsErrorName(error)
-  const what = name && name !== 'Error' ? `${name}: ${errorMessage(error)}` : errorMessage(error)
-  const accessHint =
-    name === 'AccessDeniedException' || name === 'AccessDenied'
-      ? `the role needs ecs:${operation}`
-      : undefined
-  return new DeployError(phase, `${operation} failed`, `${operation}: ${what}`, {
-    hint: accessHint ?? hint,
-    cause: error
-  })
-}
 
 export async function findCluster(ecs: ECSClient, cluster: string): Promise<void> {
   let out
   try {
     out = await ecs.send(new DescribeClustersCommand({ clusters: [cluster] }))
   } catch (error) {
-    throw awsFailure('plan', 'DescribeClusters', error)
+    throw awsFailure('ecs:DescribeClusters', error)
   }
   const found = out.clusters?.find(c => c.status !== 'INACTIVE')
   if (!found) {
-    throw new DeployError(
-      'plan',
-      'Cluster not found',
-      `Cluster "${cluster}" was not found (input "cluster").`,
-      {
-        hint: 'check the cluster name and the region'
-      }
-    )
+    throw new DeployError('Cluster not found', `Cluster "${cluster}" was not found (input "cluster").`, {
+      hint: 'check the cluster name and the region'
+    })
   }
 }
 
@@ -56,18 +38,13 @@ export async function findService(ecs: ECSClient, cluster: string, service: stri
     out = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))
   } catch (error) {
     if (awsErrorName(error) === 'ClusterNotFoundException') {
-      throw new DeployError(
-        'plan',
-        'Cluster not found',
-        `Cluster "${cluster}" was not found (input "cluster").`
-      )
+      throw new DeployError('Cluster not found', `Cluster "${cluster}" was not found (input "cluster").`)
     }
-    throw awsFailure('plan', 'DescribeServices', error)
+    throw awsFailure('ecs:DescribeServices', error)
   }
   const found = out.services?.[0]
   if (!found || found.status === 'INACTIVE') {
     throw new DeployError(
-      'plan',
       'Service not found',
       `Service "${service}" was not found in cluster "${cluster}" (input "service").`,
       { hint: 'create the service first; this action updates an existing service' }
@@ -75,14 +52,12 @@ export async function findService(ecs: ECSClient, cluster: string, service: stri
   }
   if (found.status === 'DRAINING') {
     throw new DeployError(
-      'plan',
       'Service is being deleted',
       `Service "${service}" is DRAINING (being deleted) (input "service").`
     )
   }
   if (found.deploymentController?.type && found.deploymentController.type !== 'ECS') {
     throw new DeployError(
-      'plan',
       'Unsupported deployment controller',
       `Service "${service}" (input "service") uses the ${found.deploymentController.type} deployment controller; this action drives ECS rolling updates.`
     )
@@ -100,7 +75,6 @@ function notDescribed(
 ): DeployError {
   if (origin?.input === 'task-definition-family') {
     return new DeployError(
-      'plan',
       'Task definition not found',
       `Input "task-definition-family": task definition family ${quote(taskDefinition, 255)} could not be described: ${why}`,
       {
@@ -112,7 +86,6 @@ function notDescribed(
   }
   if (origin?.input === 'service') {
     return new DeployError(
-      'plan',
       'Task definition not found',
       `Input "service": the current task definition of service ${quote(origin.service, 255)} ` +
         `(${quote(taskDefinition, 300)}) could not be described: ${why}`,
@@ -120,7 +93,6 @@ function notDescribed(
     )
   }
   return new DeployError(
-    'plan',
     'Task definition not found',
     `Task definition ${quote(taskDefinition, 300)} could not be described: ${why}`
   )
@@ -139,7 +111,7 @@ export async function describeTaskDefinition(
     if (awsErrorName(error) === 'ClientException') {
       throw notDescribed(taskDefinition, origin, boundMessage(errorMessage(error)))
     }
-    throw awsFailure('plan', 'DescribeTaskDefinition', error)
+    throw awsFailure('ecs:DescribeTaskDefinition', error)
   }
 }
 
@@ -155,12 +127,9 @@ export async function registerTaskDefinition(
     if (!out.taskDefinition?.taskDefinitionArn) throw new Error('the answer has no task definition ARN')
     return out.taskDefinition
   } catch (error) {
-    throw awsFailure(
-      'register',
-      'RegisterTaskDefinition',
-      error,
-      "check the task definition against the ECS documentation; the message above is ECS's own"
-    )
+    throw awsFailure('ecs:RegisterTaskDefinition', error, {
+      hint: "check the task definition against the ECS documentation; the message above is ECS's own"
+    })
   }
 }
 
@@ -182,11 +151,7 @@ export interface UpdateResult {
   at: Date
 }
 
-export async function updateService(
-  ecs: ECSClient,
-  request: UpdateRequest,
-  phase: Phase = 'update'
-): Promise<UpdateResult> {
+export async function updateService(ecs: ECSClient, request: UpdateRequest): Promise<UpdateResult> {
   const at = new Date()
   let out
   try {
@@ -204,7 +169,7 @@ export async function updateService(
       })
     )
   } catch (error) {
-    throw awsFailure(phase, 'UpdateService', error)
+    throw awsFailure('ecs:UpdateService', error)
   }
   const service = out.service
   const deployment =
@@ -212,11 +177,7 @@ export async function updateService(
       d => d.status === 'PRIMARY' && d.taskDefinition === request.taskDefinitionArn
     ) ?? service?.deployments?.find(d => d.status === 'PRIMARY')
   if (!service || !deployment?.id) {
-    throw new DeployError(
-      phase,
-      'UpdateService failed',
-      'UpdateService answered without a PRIMARY deployment.'
-    )
+    throw new DeployError('UpdateService failed', 'UpdateService answered without a PRIMARY deployment.')
   }
   return { service, deployment, at }
 }

@@ -1001,7 +1001,7 @@ function invalid(
   hint?: string
 ): DeployError {
   const prefix = file ? `${file}${position ? `:${position.line}:${position.column}` : ''}: ` : ''
-  return new DeployError('plan', 'Invalid task definition', prefix + message, {
+  return new DeployError('Invalid task definition', prefix + message, {
     file,
     line: position?.line,
     column: position?.column,
@@ -1260,7 +1260,6 @@ function refusedError(
     .filter(Boolean)
     .join(' ')
   return new DeployError(
-    'plan',
     `ECS would refuse the task definition: ${rule?.title ?? first.rule}`,
     origin + lines.join('\n') + size,
     { file: loaded.file, line: position?.line, column: position?.column, hint }
@@ -1314,7 +1313,6 @@ export async function loadTaskDefinitionFile(
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     throw new DeployError(
-      'plan',
       'Task definition not found',
       `Input "${INPUT}": cannot read ${boundMessage(path, 200)} (${code ?? errorMessage(error)}).`,
       {
@@ -1337,7 +1335,7 @@ const INPUT = 'task-definition'
 
 /** The same error, its message starting with the input it came from. */
 function namingInput(error: DeployError): DeployError {
-  return new DeployError(error.phase, error.title, `Input "${INPUT}": ${error.message}`, {
+  return new DeployError(error.title, `Input "${INPUT}": ${error.message}`, {
     file: error.file,
     line: error.line,
     column: error.column,
@@ -1387,7 +1385,6 @@ export function selectContainer(loaded: LoadedTaskDefinition, containerName?: st
     if (index < 0) {
       const close = suggest(containerName, names)
       throw new DeployError(
-        'plan',
         'Container not found',
         `Input "container-name": Container ${quote(containerName)} is not in task definition ` +
           `${boundMessage(loaded.source, 200)}. Containers: ${listNames(names)}`,
@@ -1405,7 +1402,6 @@ export function selectContainer(loaded: LoadedTaskDefinition, containerName?: st
     index = 0
   } else {
     throw new DeployError(
-      'plan',
       'Container name needed',
       `Task definition ${boundMessage(loaded.source, 200)} has ${containers.length} containers (${listNames(names)}); ` +
         'set the container-name input to the one that gets the new image.',
@@ -1417,7 +1413,6 @@ export function selectContainer(loaded: LoadedTaskDefinition, containerName?: st
     if (i !== index && (container.image ?? '').trim() === '') {
       const position = loaded.locate(['containerDefinitions', i, 'image'])
       throw new DeployError(
-        'plan',
         'Empty image',
         `Container ${quote(container.name ?? '')} in task definition ${boundMessage(loaded.source, 200)} has an empty image, ` +
           `and it is not the container being deployed (${quote(chosen.name ?? '')}). Only that one may leave "image" empty.`,
@@ -1448,23 +1443,17 @@ export function renderTaskDefinition(
   const target = containers.find(c => c.name === containerName)
   if (!target) {
     throw new DeployError(
-      'render',
       'Container not found',
       `Container ${quote(containerName)} is not in the task definition. Containers: ${listNames(containerNames(input))}`
     )
   }
   if (image.trim() === '') {
-    throw new DeployError(
-      'render',
-      'No image',
-      `The new image for container ${quote(containerName)} is empty.`
-    )
+    throw new DeployError('No image', `The new image for container ${quote(containerName)} is empty.`)
   }
   target.image = image
   for (const c of containers) {
     if ((c.image ?? '').trim() === '') {
       throw new DeployError(
-        'render',
         'Empty image',
         `Container ${quote(c.name ?? '')} has an empty image; only the container being deployed (${quote(containerName)}) may.`
       )

@@ -443,7 +443,6 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
     if (failure || !svc) {
       const reason = failure?.reason ?? 'not returned'
       throw new DeployError(
-        'watch',
         'Service not found',
         `DescribeServices for service ${serviceName} in cluster ${cluster} answered ${reason}${failure?.detail ? `: ${failure.detail}` : ''}`
       )
@@ -451,7 +450,6 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
     if (svc.status === 'INACTIVE' || svc.status === 'DRAINING') {
       lastService = svc
       throw new DeployError(
-        'watch',
         'Service deleted',
         `Service ${serviceName} in cluster ${cluster} is ${svc.status} (deleted) while deployment ${deploymentId} was in progress`
       )
@@ -479,7 +477,6 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
       missingPolls++
       if (missingPolls >= MAX_MISSING_POLLS) {
         throw new DeployError(
-          'watch',
           'Deployment not found',
           `Deployment ${deploymentId} is not among the deployments of service ${serviceName} (${deployments.map(d => d.id).join(', ') || 'none'})`
         )
@@ -503,7 +500,6 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
     const name = awsErrorName(error)
     const attempts = consecutiveErrors > 1 ? ` (${consecutiveErrors} attempts in a row)` : ''
     return new DeployError(
-      'watch',
       'DescribeServices failed',
       `${name && name !== 'Error' ? `${name}: ` : ''}${errorMessage(error)}${attempts}`,
       { cause: error }

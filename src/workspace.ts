@@ -36,7 +36,7 @@ export function insideOf(root: string, real: string): boolean {
 }
 
 function refused(input: string, message: string, hint?: string, cause?: unknown): DeployError {
-  return new DeployError('plan', `Invalid input: ${input}`, `Input "${input}": ${message}`, { hint, cause })
+  return new DeployError(`Invalid input: ${input}`, `Input "${input}": ${message}`, { hint, cause })
 }
 
 /** A path for a message: bounded and defanged, but whole when it is short. */
@@ -108,7 +108,6 @@ export async function resolveInWorkspace(
     root = await realpath(workspace)
   } catch (error) {
     throw new DeployError(
-      'plan',
       'No workspace',
       `The workspace ${shown(workspace)} cannot be read (${code(error) ?? 'error'}), so input "${input}" cannot be checked.`,
       { hint: 'GITHUB_WORKSPACE should name the checkout; run actions/checkout first', cause: error }

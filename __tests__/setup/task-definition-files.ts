@@ -147,7 +147,9 @@ export function testLoadAndRender(dir: string, files: string[], known: KnownWarn
       if (othersEmpty) {
         // Only the container being deployed may have an empty image.
         expect(thrown(() => selectContainer(loaded, container.name)).title).toBe('Empty image')
-        expect(thrown(() => renderTaskDefinition(input, container.name!, NEW_IMAGE)).phase).toBe('render')
+        expect(thrown(() => renderTaskDefinition(input, container.name!, NEW_IMAGE)).title).toBe(
+          'Empty image'
+        )
         continue
       }
       expect(selectContainer(loaded, container.name)).toBe(container)
