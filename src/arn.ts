@@ -26,3 +26,11 @@ export function parseArn(
   const [, partition, service, region, account] = parts
   return { partition, service, region, account, resource: parts.slice(5).join(':') }
 }
+
+/** A Lambda function's name from its ARN (`arn:aws:lambda:…:function:name[:alias]`); the text itself otherwise. */
+export function functionName(arn: string): string {
+  const parsed = parseArn(arn)
+  if (!parsed || parsed.service !== 'lambda') return arn
+  const [kind, name] = parsed.resource.split(':')
+  return kind === 'function' && name ? name : parsed.resource
+}
