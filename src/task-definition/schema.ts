@@ -3,8 +3,8 @@
  * silently drops keys it does not know, so a typo like `healthcheck` would vanish without a trace; the
  * cleaner (clean.ts) checks each object against these lists and reports what is not in them. The member
  * lists are copied from the installed SDK (@aws-sdk/client-ecs 3.1164, dist-types/models/models_0.d.ts and
- * models_1.d.ts), and __tests__/task-definition/schema.test.ts holds them to it. Also here: the read-only members of a described task definition, and the names people
- * use for members ECS spells differently.
+ * models_1.d.ts), and __tests__/task-definition/schema.test.ts holds them to it. Also here: the read-only
+ * members of a described task definition, and the names people use for members ECS spells differently.
  */
 
 export type Shape = 'string' | 'integer' | 'boolean' | 'stringMap' | 'any' | ListShape | ObjectShape
