@@ -5,7 +5,6 @@ import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
-  RegisterTaskDefinitionCommand,
   UpdateServiceCommand
 } from '@aws-sdk/client-ecs'
 import {
@@ -13,7 +12,6 @@ import {
   describeTaskDefinition,
   findCluster,
   findService,
-  registerTaskDefinition,
   updateService
 } from '../src/service.js'
 import { DeployError } from '../src/errors.js'
@@ -114,30 +112,6 @@ describe('describeTaskDefinition', () => {
       .rejects(awsError('ClientException', 'Unable to describe task definition.'))
     const error = await describeTaskDefinition(ecs, 'nope', origin).catch((e: unknown) => e)
     expect(error).toMatchObject({ title: 'Task definition not found', message })
-  })
-})
-
-describe('registerTaskDefinition', () => {
-  test('passes tags only when there are some', async () => {
-    ecsMock.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TD2 } })
-    await registerTaskDefinition(ecs, { family: 'web', containerDefinitions: [] })
-    await registerTaskDefinition(ecs, { family: 'web', containerDefinitions: [] }, [{ key: 'a', value: 'b' }])
-    const calls = ecsMock.commandCalls(RegisterTaskDefinitionCommand).map(c => c.args[0].input)
-    expect(calls[0]).not.toHaveProperty('tags')
-    expect(calls[1].tags).toEqual([{ key: 'a', value: 'b' }])
-  })
-
-  test('ECS rejection keeps ECS message, with the phase', async () => {
-    ecsMock.on(RegisterTaskDefinitionCommand).rejects(awsError('ClientException', 'Invalid memory value'))
-    const error = await registerTaskDefinition(ecs, { family: 'web', containerDefinitions: [] }).catch(e => e)
-    expect(error).toBeInstanceOf(DeployError)
-    expect(error.message).toBe('RegisterTaskDefinition: ClientException: Invalid memory value')
-  })
-
-  test('access denied names the permission', async () => {
-    ecsMock.on(RegisterTaskDefinitionCommand).rejects(awsError('AccessDeniedException', 'not authorized'))
-    const error = await registerTaskDefinition(ecs, { family: 'web', containerDefinitions: [] }).catch(e => e)
-    expect(error.hint).toBe('check permission ecs:RegisterTaskDefinition')
   })
 })
 

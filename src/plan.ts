@@ -13,12 +13,12 @@ import { circuitBreakerThreshold, type ActionInputs } from './inputs.js'
 import { parseRepositoryInput } from './ecr.js'
 import { defaultTag, parseImageReference, type BuildInputs } from './image.js'
 import {
-  assertRegistrable,
   fromDescribedTaskDefinition,
   loadTaskDefinitionFile,
-  selectContainer,
   type LoadedTaskDefinition
-} from './task-definition.js'
+} from './task-definition/load.js'
+import { assertRegistrable } from './task-definition/registrable.js'
+import { selectContainer } from './task-definition/render.js'
 import { currentTaskDefinition, describeTaskDefinition, findCluster, findService } from './service.js'
 import { boundMessage } from './untrusted.js'
 import { resolveInWorkspace } from './workspace.js'

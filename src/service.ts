@@ -3,11 +3,9 @@ import {
   DescribeClustersCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
-  RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
   type Deployment,
   type ECSClient,
-  type RegisterTaskDefinitionCommandInput,
   type Service,
   type Tag,
   type TaskDefinition
@@ -112,24 +110,6 @@ export async function describeTaskDefinition(
       throw notDescribed(taskDefinition, origin, boundMessage(errorMessage(error)))
     }
     throw awsFailure('ecs:DescribeTaskDefinition', error)
-  }
-}
-
-export async function registerTaskDefinition(
-  ecs: ECSClient,
-  input: RegisterTaskDefinitionCommandInput,
-  tags?: Tag[]
-): Promise<TaskDefinition> {
-  try {
-    const out = await ecs.send(
-      new RegisterTaskDefinitionCommand({ ...input, ...(tags?.length ? { tags } : {}) })
-    )
-    if (!out.taskDefinition?.taskDefinitionArn) throw new Error('the answer has no task definition ARN')
-    return out.taskDefinition
-  } catch (error) {
-    throw awsFailure('ecs:RegisterTaskDefinition', error, {
-      hint: "check the task definition against the ECS documentation; the message above is ECS's own"
-    })
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * What every task-definition file must survive, for a folder of them: the project's own fixtures
  * (__tests__/fixtures/task-definitions) and the real-world corpus (../shared/corpus/task-definitions).
- * Used by __tests__/task-definition.test.ts and __tests__/corpus.test.ts (which checks existsSync and
+ * Used by __tests__/task-definition/fixtures.test.ts and corpus.test.ts (which checks existsSync and
  * skips with its reason when the corpus is absent); this module reads only the folder it is given.
  */
 import { expect, test } from '@jest/globals'
@@ -10,12 +10,8 @@ import path from 'node:path'
 import YAML from 'yaml'
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
 import { DeployError } from '../../src/errors.js'
-import {
-  loadTaskDefinitionFile,
-  renderTaskDefinition,
-  selectContainer,
-  type LoadedTaskDefinition
-} from '../../src/task-definition.js'
+import { loadTaskDefinitionFile, type LoadedTaskDefinition } from '../../src/task-definition/load.js'
+import { renderTaskDefinition, selectContainer } from '../../src/task-definition/render.js'
 
 export const NEW_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web@sha256:' + 'ab'.repeat(32)
 

@@ -1,7 +1,7 @@
 /**
  * The local ECS refuses on RegisterTaskDefinition what ECS refuses, with ECS's exception and message, through
  * the real AWS SDK client (scripted backend, no Docker). The rules themselves are tested as a table in
- * __tests__/register-rules.test.ts; this is about the wire: HTTP 400, `__type`, the named SDK exception.
+ * __tests__/task-definition/rules.test.ts; this is about the wire: HTTP 400, `__type`, the named SDK exception.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import {

@@ -3,14 +3,15 @@
  * ../shared/corpus/task-definitions (SOURCES.md there says where each came from). CI lays it there;
  * a clone of the repository alone does not have it, and then this suite is one skipped test that
  * says why. The project's own fixtures (__tests__/fixtures/task-definitions) cover the same shapes
- * in __tests__/task-definition.test.ts, which never needs this folder.
+ * in __tests__/task-definition/fixtures.test.ts, which never needs this folder.
  */
 import { describe, expect, test } from '@jest/globals'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ContainerDefinition } from '@aws-sdk/client-ecs'
-import { selectContainer, type LoadedTaskDefinition } from '../src/task-definition.js'
+import type { LoadedTaskDefinition } from '../../src/task-definition/load.js'
+import { selectContainer } from '../../src/task-definition/render.js'
 import {
   containerOf,
   expectKept,
@@ -19,9 +20,9 @@ import {
   testLoadAndRender,
   thrown,
   type KnownWarnings
-} from './setup/task-definition-files.js'
+} from '../setup/task-definition-files.js'
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const corpusDir = path.resolve(repoRoot, '../shared/corpus/task-definitions')
 
 /** Corpus files whose load is expected to warn: [line, message pattern], plus how the input differs. */

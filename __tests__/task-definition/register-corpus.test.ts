@@ -14,19 +14,15 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ECSClient } from '@aws-sdk/client-ecs'
-import { DeployError } from '../src/errors.js'
-import { registerTaskDefinition } from '../src/service.js'
-import {
-  assertRegistrable,
-  loadTaskDefinitionFile,
-  renderTaskDefinition,
-  selectContainer,
-  type LoadedTaskDefinition
-} from '../src/task-definition.js'
-import { startSim, type RunningSim } from '../sim/testing.js'
-import { clients } from '../sim/__tests__/helpers.js'
+import { DeployError } from '../../src/errors.js'
+import { loadTaskDefinitionFile, type LoadedTaskDefinition } from '../../src/task-definition/load.js'
+import { registerTaskDefinition } from '../../src/task-definition/register.js'
+import { assertRegistrable } from '../../src/task-definition/registrable.js'
+import { renderTaskDefinition, selectContainer } from '../../src/task-definition/render.js'
+import { startSim, type RunningSim } from '../../sim/testing.js'
+import { clients } from '../../sim/__tests__/helpers.js'
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const corpusDir = path.resolve(repoRoot, '../shared/corpus/task-definitions')
 const fixturesDir = path.join(repoRoot, '__tests__/fixtures/task-definitions')
 const rulesDir = path.join(repoRoot, '__tests__/fixtures/register-rules')

@@ -1,13 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
-import {
-  applyDrops,
-  checkRegisterInput,
-  cpuUnits,
-  FARGATE_SIZES,
-  memoryMiB,
-  REGISTER_RULES,
-  type Violation
-} from '../src/register-rules.js'
+import { cpuUnits, FARGATE_SIZES } from '../../src/task-definition/rules/fargate.js'
+import { applyDrops, checkRegisterInput, REGISTER_RULES } from '../../src/task-definition/rules/index.js'
+import { memoryMiB } from '../../src/task-definition/rules/memory.js'
+import type { Violation } from '../../src/task-definition/rules/types.js'
 
 type Input = Record<string, unknown>
 

@@ -1,16 +1,16 @@
 /**
- * The loader's side of the register rules (src/register-rules.ts): what it leaves out with a notice, and
+ * The loader's side of the register rules (src/task-definition/rules/): what it leaves out with a notice, and
  * assertRegistrable, the plan's check — for files (file:line:column) and for revisions read from ECS (no file).
  */
 import { describe, expect, test } from '@jest/globals'
 import type { TaskDefinition } from '@aws-sdk/client-ecs'
-import { DeployError } from '../src/errors.js'
+import { DeployError } from '../../src/errors.js'
 import {
-  assertRegistrable,
   fromDescribedTaskDefinition,
   parseTaskDefinition,
   type LoadedTaskDefinition
-} from '../src/task-definition.js'
+} from '../../src/task-definition/load.js'
+import { assertRegistrable } from '../../src/task-definition/registrable.js'
 
 function thrown(fn: () => unknown): DeployError {
   try {

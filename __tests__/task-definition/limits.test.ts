@@ -3,13 +3,10 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DeployError } from '../src/errors.js'
-import {
-  loadTaskDefinitionFile,
-  parseTaskDefinition,
-  READER_LIMITS,
-  yamlNestingPastLimit
-} from '../src/task-definition.js'
+import { DeployError } from '../../src/errors.js'
+import { loadTaskDefinitionFile, parseTaskDefinition } from '../../src/task-definition/load.js'
+import { READER_LIMITS } from '../../src/task-definition/source.js'
+import { yamlNestingPastLimit } from '../../src/task-definition/yaml-reader.js'
 
 /** Hostile task definition files: each must end in one DeployError with file:line:column, quickly. */
 
@@ -294,7 +291,7 @@ describe('the YAML nesting pre-scan', () => {
     expect(yamlNestingPastLimit(text, levels - 1)).toBeGreaterThanOrEqual(0)
   })
 
-  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
   const corpusDir = path.resolve(repoRoot, '../shared/corpus/task-definitions')
   const corpus = fs.existsSync(corpusDir) ? fs.readdirSync(corpusDir).filter(f => f !== 'SOURCES.md') : []
   const corpusTest = corpus.length > 0 ? test : test.skip
