@@ -23,8 +23,8 @@ import {
   selectContainer,
   type LoadedTaskDefinition
 } from '../src/task-definition.js'
-import { startSim, type RunningSim } from '../sim/testing.js'
-import { clients } from '../sim/__tests__/helpers.js'
+import { startSim, type RunningSim } from '../packages/ecs-sim/testing.js'
+import { clients } from '../packages/ecs-sim/__tests__/helpers.js'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const corpusDir = path.resolve(repoRoot, '../shared/corpus/task-definitions')

@@ -21,7 +21,7 @@ import {
   taskId
 } from './core.js'
 import type { Deployment, DeploymentConfig, EcsRegion, Service, TaskDefinition } from './state.js'
-import { checkRegisterInput } from '../../src/register-rules.js'
+import { checkRegisterInput } from '../../../src/register-rules.js'
 
 export interface EcsCall {
   ctx: SimContext
