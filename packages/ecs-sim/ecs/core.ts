@@ -1,10 +1,11 @@
-import { ACCOUNT_ID, AwsError, Json, clean, deploymentId, epoch, hex, uuid } from '../util.js'
+/** The state changes handlers and the scheduler share: events, deployments, tasks and their stop. */
+import { Json, clean, deploymentId, hex, uuid } from '../util.js'
+import { DELAYS, HEALTH_CHECK_DEFAULTS } from '../clock.js'
 import type { SimContext } from '../context.js'
 import type { ContainerSpec, TaskSpec } from '../tasks/types.js'
 import type {
   Cluster,
   Deployment,
-  DeploymentConfig,
   EcsRegion,
   Service,
   SimContainer,
@@ -12,235 +13,6 @@ import type {
   Tag,
   TaskDefinition
 } from './state.js'
-
-// ---------- lookups ----------
-
-export function clusterName(ref: string | undefined): string {
-  if (!ref) return 'default'
-  const m = /^arn:aws[\w-]*:ecs:[^:]+:\d+:cluster\/(.+)$/.exec(ref)
-  return m ? m[1] : ref
-}
-
-export function getCluster(r: EcsRegion, ref: string | undefined): Cluster {
-  const c = r.clusters.get(clusterName(ref))
-  if (!c || c.status !== 'ACTIVE') throw new AwsError('ClusterNotFoundException', 'Cluster not found.')
-  return c
-}
-
-export function serviceName(ref: string): string {
-  const m = /^arn:aws[\w-]*:ecs:[^:]+:\d+:service\/(?:[^/]+\/)?(.+)$/.exec(ref)
-  return m ? m[1] : ref
-}
-
-export function findService(r: EcsRegion, cluster: Cluster, ref: string): Service | undefined {
-  return r.services.get(cluster.name)?.get(serviceName(ref))
-}
-
-export function getService(r: EcsRegion, cluster: Cluster, ref: string | undefined): Service {
-  if (!ref) throw new AwsError('InvalidParameterException', 'Service must not be empty.')
-  const s = findService(r, cluster, ref)
-  if (!s) throw new AwsError('ServiceNotFoundException', 'Service not found.')
-  return s
-}
-
-/** `family`, `family:revision` or a full ARN. Undefined when there is no such task definition. */
-export function findTaskDefinition(r: EcsRegion, ref: string): TaskDefinition | undefined {
-  const m = /^(?:arn:aws[\w-]*:ecs:[^:]+:\d+:task-definition\/)?([a-zA-Z0-9_-]+)(?::(\d+))?$/.exec(ref)
-  if (!m) return undefined
-  const revisions = r.taskDefinitions.get(m[1])
-  if (!revisions) return undefined
-  if (m[2] !== undefined) return revisions[Number(m[2]) - 1]
-  if (ref.startsWith('arn:')) return undefined
-  for (let i = revisions.length - 1; i >= 0; i--) if (revisions[i].status === 'ACTIVE') return revisions[i]
-  return undefined
-}
-
-export function taskId(ref: string): string {
-  const m = /^arn:aws[\w-]*:ecs:[^:]+:\d+:task\/(?:[^/]+\/)?([^/]+)$/.exec(ref)
-  return m ? m[1] : ref
-}
-
-// ---------- rendering ----------
-
-export function renderTags(tags: Tag[]): Json[] {
-  return tags.map(t => ({ key: t.key, value: t.value }))
-}
-
-export function parseTags(raw: unknown): Tag[] {
-  if (raw === undefined || raw === null) return []
-  if (!Array.isArray(raw)) throw new AwsError('InvalidParameterException', 'tags must be a list.')
-  return raw.map(t => {
-    const tag = t as { key?: unknown; value?: unknown }
-    if (typeof tag.key !== 'string' || tag.key === '')
-      throw new AwsError('InvalidParameterException', 'Tag keys must be non-empty strings.')
-    return { key: tag.key, value: typeof tag.value === 'string' ? tag.value : '' }
-  })
-}
-
-export function renderTaskDefinition(td: TaskDefinition): Json {
-  return clean({ ...td.body, status: td.status, deregisteredAt: epoch(td.deregisteredAt) })
-}
-
-export function renderCluster(r: EcsRegion, c: Cluster, include: string[] = []): Json {
-  const tasks = [...r.tasks.values()].filter(t => t.clusterName === c.name)
-  const services = [...(r.services.get(c.name)?.values() ?? [])].filter(s => s.status === 'ACTIVE')
-  return clean({
-    clusterArn: c.arn,
-    clusterName: c.name,
-    status: c.status,
-    registeredContainerInstancesCount: 0,
-    runningTasksCount: tasks.filter(t => t.lastStatus === 'RUNNING').length,
-    pendingTasksCount: tasks.filter(t => t.lastStatus === 'PROVISIONING' || t.lastStatus === 'PENDING')
-      .length,
-    activeServicesCount: services.length,
-    statistics: [],
-    tags: include.includes('TAGS') ? renderTags(c.tags) : undefined,
-    settings: include.includes('SETTINGS') ? c.settings : undefined,
-    configuration: include.includes('CONFIGURATIONS') ? c.configuration : undefined,
-    capacityProviders: c.capacityProviders,
-    defaultCapacityProviderStrategy: c.defaultCapacityProviderStrategy
-  })
-}
-
-export function deploymentCounts(r: EcsRegion, d: Deployment): { running: number; pending: number } {
-  let running = 0
-  let pending = 0
-  for (const t of r.tasks.values()) {
-    if (t.deploymentId !== d.id || t.desiredStatus !== 'RUNNING') continue
-    if (t.lastStatus === 'RUNNING') running++
-    else if (t.lastStatus === 'PROVISIONING' || t.lastStatus === 'PENDING') pending++
-  }
-  return { running, pending }
-}
-
-export function renderDeploymentConfig(c: DeploymentConfig): Json {
-  return {
-    ...c.extra,
-    deploymentCircuitBreaker: { enable: c.circuitBreaker.enable, rollback: c.circuitBreaker.rollback },
-    maximumPercent: c.maximumPercent,
-    minimumHealthyPercent: c.minimumHealthyPercent
-  }
-}
-
-export function renderDeployment(r: EcsRegion, d: Deployment): Json {
-  const { running, pending } = deploymentCounts(r, d)
-  return clean({
-    id: d.id,
-    status: d.status,
-    taskDefinition: d.taskDefinitionArn,
-    desiredCount: d.desiredCount,
-    pendingCount: pending,
-    runningCount: running,
-    failedTasks: d.failedTasks,
-    createdAt: epoch(d.createdAt),
-    updatedAt: epoch(d.updatedAt),
-    launchType: d.launchType,
-    platformVersion: d.platformVersion,
-    platformFamily: d.platformFamily,
-    capacityProviderStrategy: d.capacityProviderStrategy,
-    networkConfiguration: d.networkConfiguration,
-    rolloutState: d.rolloutState,
-    rolloutStateReason: d.rolloutStateReason
-  })
-}
-
-export function renderService(r: EcsRegion, s: Service, include: string[] = []): Json {
-  const live = s.deployments.map(d => renderDeployment(r, d))
-  const primary = s.deployments[0] ?? s.history[s.history.length - 1]
-  return clean({
-    serviceArn: s.arn,
-    serviceName: s.name,
-    clusterArn: s.clusterArn,
-    loadBalancers: s.loadBalancers,
-    serviceRegistries: s.serviceRegistries,
-    status: s.status,
-    desiredCount: s.desiredCount,
-    runningCount: live.reduce((n, d) => n + (d.runningCount as number), 0),
-    pendingCount: live.reduce((n, d) => n + (d.pendingCount as number), 0),
-    launchType: s.launchType,
-    capacityProviderStrategy: s.capacityProviderStrategy,
-    platformVersion: s.platformVersion,
-    platformFamily: s.platformFamily,
-    taskDefinition: primary?.taskDefinitionArn,
-    deploymentConfiguration: renderDeploymentConfig(s.config),
-    deployments: live,
-    roleArn: undefined,
-    events: s.events.map(e => ({ id: e.id, createdAt: epoch(e.createdAt), message: e.message })),
-    createdAt: epoch(s.createdAt),
-    placementConstraints: s.placementConstraints,
-    placementStrategy: s.placementStrategy,
-    networkConfiguration: s.networkConfiguration,
-    healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds,
-    schedulingStrategy: s.schedulingStrategy,
-    deploymentController: s.deploymentController,
-    tags: include.includes('TAGS') ? renderTags(s.tags) : undefined,
-    createdBy: `arn:aws:iam::${ACCOUNT_ID}:root`,
-    enableECSManagedTags: s.enableECSManagedTags,
-    propagateTags: s.propagateTags,
-    enableExecuteCommand: s.enableExecuteCommand,
-    availabilityZoneRebalancing: 'ENABLED'
-  })
-}
-
-export function renderTask(r: EcsRegion, t: SimTask, include: string[] = []): Json {
-  return clean({
-    attachments: [],
-    attributes: [{ name: 'ecs.cpu-architecture', value: 'x86_64' }],
-    availabilityZone: `${r.region}a`,
-    clusterArn: t.clusterArn,
-    connectivity: t.connectivityAt ? 'CONNECTED' : undefined,
-    connectivityAt: epoch(t.connectivityAt),
-    containers: t.containers.map(c =>
-      clean({
-        containerArn: c.containerArn,
-        taskArn: t.arn,
-        name: c.name,
-        image: c.image,
-        imageDigest: c.imageDigest,
-        runtimeId: c.runtimeId,
-        lastStatus: c.lastStatus,
-        exitCode: c.exitCode,
-        reason: c.reason,
-        networkInterfaces: [],
-        healthStatus: c.hasHealthCheck ? c.healthStatus : 'UNKNOWN',
-        cpu: c.cpu,
-        memory: c.memory
-      })
-    ),
-    cpu: t.cpu,
-    memory: t.memory,
-    createdAt: epoch(t.createdAt),
-    desiredStatus: t.desiredStatus,
-    enableExecuteCommand: false,
-    executionStoppedAt: epoch(t.executionStoppedAt),
-    group: t.group,
-    healthStatus: t.healthStatus,
-    lastStatus: t.lastStatus,
-    launchType: t.launchType,
-    overrides: t.overrides,
-    platformVersion: t.launchType === 'FARGATE' ? '1.4.0' : undefined,
-    platformFamily: t.launchType === 'FARGATE' ? 'Linux' : undefined,
-    pullStartedAt: epoch(t.pullStartedAt),
-    pullStoppedAt: epoch(t.pullStoppedAt),
-    startedAt: epoch(t.startedAt),
-    startedBy: t.startedBy,
-    stopCode: t.stopCode,
-    stoppedAt: epoch(t.stoppedAt),
-    stoppedReason: t.stoppedReason,
-    stoppingAt: epoch(t.stoppingAt),
-    tags: include.includes('TAGS') ? renderTags(t.tags) : undefined,
-    taskArn: t.arn,
-    taskDefinitionArn: t.td.arn,
-    version: t.version
-  })
-}
-
-/** The circuit breaker's failed-task threshold: max(3, min(200, ceil(0.5 × desired))). */
-export function breakerThreshold(desired: number): number {
-  return Math.max(3, Math.min(200, Math.ceil(0.5 * desired)))
-}
-
-// ---------- mutations shared by handlers and the scheduler ----------
 
 export function addEvent(ctx: SimContext, s: Service, message: string): void {
   s.events.unshift({ id: uuid(), createdAt: ctx.clock.now(), message })
@@ -324,9 +96,9 @@ function containerSpecs(td: TaskDefinition, overrides: Json): ContainerSpec[] {
       healthCheck: hc
         ? {
             command: hc.command as string[],
-            interval: (hc.interval as number | undefined) ?? 30,
-            timeout: (hc.timeout as number | undefined) ?? 5,
-            retries: (hc.retries as number | undefined) ?? 3,
+            interval: (hc.interval as number | undefined) ?? HEALTH_CHECK_DEFAULTS.interval,
+            timeout: (hc.timeout as number | undefined) ?? HEALTH_CHECK_DEFAULTS.timeout,
+            retries: (hc.retries as number | undefined) ?? HEALTH_CHECK_DEFAULTS.retries,
             startPeriod: (hc.startPeriod as number | undefined) ?? 0
           }
         : undefined
@@ -437,7 +209,7 @@ export function requestStop(
     if (d) {
       d.failedTasks++
       d.updatedAt = ctx.clock.now()
-      d.nextLaunchAt = ctx.clock.now() + ctx.clock.delay(2000)
+      d.nextLaunchAt = ctx.clock.now() + ctx.clock.delay(DELAYS.failureBackoff)
     }
   }
 }
