@@ -11,17 +11,19 @@
  * only when the file is an integration one.
  */
 
+import { SIM_INTEGRATION } from './packages/ecs-sim/jest.config.js'
+
 /**
  * Test files that need the Docker engine or the registry; every other *.test.ts is a unit test and
  * must pass with neither (check: `npm run test:unit` with no docker on PATH and ECS_DEPLOY_REGISTRY
- * pointing nowhere). sim/__tests__/scripted.test.ts runs no containers, but the local ECR answers
- * DescribeRepositories from the registry; ecr-put-image pushes real images.
+ * pointing nowhere). The local ECS's own tests (packages/ecs-sim/__tests__) run here too: its scripted
+ * backend needs neither, so only docker (real containers), ecr-registry (the local ECR answers from the
+ * registry) and ecr-put-image (pushes real images) are integration tests. The package runs the others on
+ * its own with `npm -w packages/ecs-sim test` (packages/ecs-sim/jest.config.js, the same list).
  */
 const INTEGRATION = [
   '**/__tests__/integration/**/*.test.ts',
-  '**/sim/__tests__/docker.test.ts',
-  '**/sim/__tests__/scripted.test.ts',
-  '**/sim/__tests__/ecr-put-image.test.ts'
+  ...SIM_INTEGRATION.map(name => `**/packages/ecs-sim/__tests__/${name}`)
 ]
 
 const common = {
@@ -45,13 +47,13 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      roots: ['<rootDir>/__tests__', '<rootDir>/sim'],
+      roots: ['<rootDir>/__tests__', '<rootDir>/packages/ecs-sim'],
       testMatch: ['**/*.test.ts', ...INTEGRATION.map(glob => `!${glob}`)]
     },
     {
       ...common,
       displayName: 'integration',
-      roots: ['<rootDir>/__tests__/integration', '<rootDir>/sim/__tests__'],
+      roots: ['<rootDir>/__tests__/integration', '<rootDir>/packages/ecs-sim/__tests__'],
       testMatch: INTEGRATION,
       globalSetup: '<rootDir>/__tests__/setup/global-setup.js',
       globalTeardown: '<rootDir>/__tests__/setup/global-teardown.js',

@@ -23,7 +23,7 @@ import {
   type RunningSim,
   type ScriptRule,
   type SimCall
-} from '../sim/testing.js'
+} from '../packages/ecs-sim/testing.js'
 import { runAction } from '../scripts/run-action.js'
 
 export const REGION = 'eu-west-1'

@@ -14,7 +14,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { distEntry, repoRoot, runAction, type ActionRun } from './run-action.js'
-import { health, startSim, type RunningSim } from '../sim/testing.js'
+import { health, startSim, type RunningSim } from '../packages/ecs-sim/testing.js'
 
 // The bundled AWS SDK warns about Node 20 on every run; GitHub runs the action on Node 24, where it
 // does not. Set before the SDK is loaded (it is imported dynamically below).

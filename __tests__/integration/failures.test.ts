@@ -3,8 +3,8 @@
  * backend (outcomes by image), so each scenario is decided by rules, not by timing luck.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { faultFor } from '../../sim/random.js'
-import { getCalls, setFaults, setRules } from '../../sim/testing.js'
+import { faultFor } from '../../packages/ecs-sim/random.js'
+import { getCalls, setFaults, setRules } from '../../packages/ecs-sim/testing.js'
 import { createService, createWorld, randomSha, type World } from './fixture.js'
 
 const RATES = { throttleRate: 0.1, errorRate: 0.02 }

@@ -14,7 +14,7 @@ import {
   type Service
 } from '@aws-sdk/client-ecs'
 import { ECRClient } from '@aws-sdk/client-ecr'
-import { getCalls, startSim, type RunningSim, type SimCall } from '../../sim/testing.js'
+import { getCalls, startSim, type RunningSim, type SimCall } from '../../packages/ecs-sim/testing.js'
 import { repoRoot, runAction, type ActionRun, type RunOptions } from '../../scripts/run-action.js'
 
 export const REGION = 'eu-west-1'

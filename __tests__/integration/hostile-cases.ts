@@ -8,7 +8,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { repoRoot, type ActionRun } from '../../scripts/run-action.js'
-import type { SimCall } from '../../sim/testing.js'
+import type { SimCall } from '../../packages/ecs-sim/testing.js'
 import { CREDENTIALS, MUTATING } from './fixture.js'
 
 export const FIXTURES = path.join(repoRoot, '__tests__/fixtures/hostile')

@@ -16,7 +16,7 @@ import {
   RegisterTaskDefinitionCommand
 } from '@aws-sdk/client-ecs'
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr'
-import { getCalls, reset, startSim, type RunningSim, type SimCall } from '../../sim/testing.js'
+import { getCalls, reset, startSim, type RunningSim, type SimCall } from '../../packages/ecs-sim/testing.js'
 import { repoRoot, runAction, type ActionRun } from '../../scripts/run-action.js'
 import { CREDENTIALS, randomSha, REGION } from './fixture.js'
 import {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import fs from 'node:fs'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { setRules } from '../../sim/testing.js'
+import { setRules } from '../../packages/ecs-sim/testing.js'
 import type { ActionRun, RunnerCommand } from '../../scripts/run-action.js'
 import { createService, createWorld, randomSha, type World } from './fixture.js'
 

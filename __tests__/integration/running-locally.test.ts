@@ -24,7 +24,7 @@ import {
   type Service
 } from '@aws-sdk/client-ecs'
 import { repoRoot } from '../../scripts/run-action.js'
-import { health } from '../../sim/testing.js'
+import { health } from '../../packages/ecs-sim/testing.js'
 import {
   actionStackFrames,
   localActionErrors,

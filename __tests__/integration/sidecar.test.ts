@@ -7,7 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { setRules } from '../../sim/testing.js'
+import { setRules } from '../../packages/ecs-sim/testing.js'
 import { createService, createWorld, randomSha, type World } from './fixture.js'
 import { repoRoot, type ActionRun } from '../../scripts/run-action.js'
 

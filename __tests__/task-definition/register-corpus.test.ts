@@ -19,8 +19,8 @@ import { loadTaskDefinitionFile, type LoadedTaskDefinition } from '../../src/tas
 import { registerTaskDefinition } from '../../src/task-definition/register.js'
 import { assertRegistrable } from '../../src/task-definition/registrable.js'
 import { renderTaskDefinition, selectContainer } from '../../src/task-definition/render.js'
-import { startSim, type RunningSim } from '../../sim/testing.js'
-import { clients } from '../../sim/__tests__/helpers.js'
+import { startSim, type RunningSim } from '../../packages/ecs-sim/testing.js'
+import { clients } from '../../packages/ecs-sim/__tests__/helpers.js'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const corpusDir = path.resolve(repoRoot, '../shared/corpus/task-definitions')

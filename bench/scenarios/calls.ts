@@ -1,4 +1,4 @@
-import { getCalls, type SimCall } from '../../sim/testing.js'
+import { getCalls, type SimCall } from '../../packages/ecs-sim/testing.js'
 import type { Options } from '../options.js'
 import { progress, type ScenarioResult } from '../stats.js'
 import {

@@ -1,4 +1,4 @@
-import { setRules } from '../../sim/testing.js'
+import { setRules } from '../../packages/ecs-sim/testing.js'
 import type { Options } from '../options.js'
 import { median, ms, percentile, progress, spread, type ScenarioResult } from '../stats.js'
 import {

@@ -1,4 +1,4 @@
-import { getCalls } from '../../sim/testing.js'
+import { getCalls } from '../../packages/ecs-sim/testing.js'
 import type { Options } from '../options.js'
 import { median, ms, progress, spread, type ScenarioResult } from '../stats.js'
 import {

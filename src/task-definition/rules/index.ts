@@ -6,7 +6,7 @@
  * Pure and self-contained: the checks read a RegisterTaskDefinition request as it goes on the wire (the
  * shape the AWS SDK sends, as plain JSON), so they also see values of the wrong type that the SDK's types
  * would not allow but its serializer sends anyway. Each rule names the AWS documentation page it comes
- * from; `message` is ECS's own text where it is known (sim/README.md says which ones are ours). The rules
+ * from; `message` is ECS's own text where it is known (packages/ecs-sim/README.md says which ones are ours). The rules
  * live by subject in this folder; the table's order (the order of the findings) is here.
  */
 import { awsvpcHostname, awsvpcHostPort } from './awsvpc.js'

@@ -55,6 +55,18 @@ export async function tasksOf(
   return (await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks!
 }
 
+/** The error a call fails with, as the SDK raises it; fails the test when the call succeeds. */
+export async function errorOf(
+  p: Promise<unknown>
+): Promise<{ name: string; message: string; $metadata: { httpStatusCode?: number; attempts?: number } }> {
+  try {
+    await p
+  } catch (err) {
+    return err as never
+  }
+  throw new Error('expected the call to fail')
+}
+
 export function messages(s: Service): string[] {
   return s.events!.map(e => e.message!)
 }

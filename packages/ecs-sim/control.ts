@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { SimContext, Faults } from './context.js'
 import { FaultState, noFaults } from './context.js'
-import type { Ecr } from './ecr.js'
+import type { Ecr } from './ecr/index.js'
 import type { Scheduler } from './ecs/scheduler.js'
 import { isSeed, MAX_SEED } from './random.js'
 import { parseRules } from './tasks/scripted.js'

@@ -42,5 +42,15 @@ export const DELAYS = {
   /** Docker's default stop timeout for a container without `stopTimeout`, like the ECS agent's. */
   stopTimeout: 30000,
   /** After a failed task the scheduler waits before launching a replacement. */
-  failureBackoff: 2000
+  failureBackoff: 2000,
+  /** A container health check's defaults when the task definition leaves them out (ECS's and Docker's). */
+  healthCheckInterval: 30000,
+  healthCheckTimeout: 5000
+} as const
+
+/** ECS's health-check defaults as the API writes them (seconds; retries a count). */
+export const HEALTH_CHECK_DEFAULTS = {
+  interval: DELAYS.healthCheckInterval / 1000,
+  timeout: DELAYS.healthCheckTimeout / 1000,
+  retries: 3
 } as const

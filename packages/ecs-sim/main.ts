@@ -7,7 +7,7 @@
 import { AddressInfo } from 'node:net'
 import { Clock } from './clock.js'
 import { SimContext } from './context.js'
-import { Ecr } from './ecr.js'
+import { Ecr } from './ecr/index.js'
 import { Scheduler } from './ecs/scheduler.js'
 import { createSimServer } from './server.js'
 import { DockerBackend } from './tasks/docker.js'

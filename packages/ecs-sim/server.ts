@@ -1,8 +1,8 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { CallRecord, SimContext } from './context.js'
 import { handleControl } from './control.js'
-import { Ecr, ecrHandler } from './ecr.js'
-import { ECS_HANDLERS } from './ecs/handlers.js'
+import { Ecr, ecrHandler } from './ecr/index.js'
+import { ECS_HANDLERS } from './ecs/handlers/index.js'
 import type { Scheduler } from './ecs/scheduler.js'
 import { AwsError, Json, uuid } from './util.js'
 

@@ -1,0 +1,178 @@
+import type { SimContext } from '../context.js'
+import { addEvent, createTask, newDeployment, requestStop } from './core.js'
+import { isHealthy } from './lifecycle.js'
+import { breakerThreshold } from './lookup.js'
+import type { Deployment, EcsRegion, Service, SimTask } from './state.js'
+
+function taskList(ids: string[]): string {
+  return ids.map(id => `(task ${id})`).join(' ')
+}
+
+/**
+ * The service scheduler's part, once a tick for each service: the rolling update (launch up to
+ * maximumPercent, stop old tasks while minimumHealthyPercent stays healthy), the circuit breaker and its
+ * rollback, old deployments draining away, completion and the steady state, each with ECS's event text.
+ */
+export function reconcileService(ctx: SimContext, r: EcsRegion, s: Service): void {
+  const now = ctx.clock.now()
+  if (s.status === 'INACTIVE') return
+  const mine = [...r.tasks.values()].filter(t => t.clusterName === s.clusterName && t.serviceName === s.name)
+  const live = mine.filter(t => t.desiredStatus === 'RUNNING')
+  const liveOf = (d: Deployment) => live.filter(t => t.deploymentId === d.id)
+
+  if (s.status === 'DRAINING') {
+    if (mine.every(t => t.lastStatus === 'STOPPED')) {
+      s.status = 'INACTIVE'
+      for (const d of s.deployments) d.status = 'INACTIVE'
+      s.deployments = []
+    }
+    return
+  }
+  const primary = s.deployments[0]
+  if (!primary) return
+  const desired = s.desiredCount
+  primary.desiredCount = desired
+  const cfg = s.config
+
+  // Circuit breaker (or, without it, ECS's "unable to consistently start tasks" warning).
+  if (primary.rolloutState === 'IN_PROGRESS') {
+    if (cfg.circuitBreaker.enable && primary.failedTasks >= breakerThreshold(desired))
+      trip(ctx, r, s, primary)
+    else if (!cfg.circuitBreaker.enable && primary.failedTasks >= 3 && !primary.unableEventSent) {
+      primary.unableEventSent = true
+      addEvent(
+        ctx,
+        s,
+        `(service ${s.name}) is unable to consistently start tasks successfully. For more information, see the ` +
+          `Troubleshooting section of the Amazon ECS Developer Guide.`
+      )
+    }
+  }
+  const current = s.deployments[0]
+  const failed = current.rolloutState === 'FAILED'
+  const maxTotal = Math.floor((desired * cfg.maximumPercent) / 100)
+  const minHealthy = Math.ceil((desired * cfg.minimumHealthyPercent) / 100)
+
+  // Launch new tasks for the PRIMARY, up to maximumPercent of desired in total.
+  const currentLive = liveOf(current)
+  if (!failed && (current.nextLaunchAt ?? 0) <= now) {
+    const n = Math.min(desired - currentLive.length, maxTotal - live.length)
+    if (n > 0) {
+      const cluster = r.clusters.get(s.clusterName)
+      const td = [...r.taskDefinitions.values()].flat().find(x => x.arn === current.taskDefinitionArn)
+      if (cluster && td) {
+        const started = Array.from({ length: n }, () =>
+          createTask(ctx, r, cluster, td, {
+            group: `service:${s.name}`,
+            startedBy: current.id,
+            serviceName: s.name,
+            deploymentId: current.id,
+            launchType: s.launchType ?? 'FARGATE',
+            tags: s.propagateTags === 'SERVICE' ? s.tags.map(t => ({ ...t })) : []
+          })
+        )
+        live.push(...started)
+        currentLive.push(...started)
+        addEvent(ctx, s, `(service ${s.name}) has started ${n} tasks: ${taskList(started.map(t => t.id))}.`)
+      }
+    }
+  }
+
+  // Stop old deployments' tasks while the healthy count stays at or above minimumHealthyPercent,
+  // and the PRIMARY's surplus after a scale-in.
+  const stopping: SimTask[] = []
+  if (!failed) {
+    let healthy = live.filter(isHealthy).length
+    const olds = s.deployments.slice(1).reverse()
+    const candidates = olds.flatMap(liveOf).sort((a, b) => Number(isHealthy(a)) - Number(isHealthy(b)))
+    for (const t of candidates) {
+      if (!isHealthy(t)) stopping.push(t)
+      else if (healthy - 1 >= minHealthy) {
+        stopping.push(t)
+        healthy--
+      }
+    }
+  }
+  if (currentLive.length > desired) {
+    const surplus = [...currentLive].sort(
+      (a, b) => Number(isHealthy(a)) - Number(isHealthy(b)) || b.createdAt - a.createdAt
+    )
+    stopping.push(...surplus.slice(0, currentLive.length - desired))
+  }
+  for (const t of stopping)
+    requestStop(
+      ctx,
+      t,
+      'ServiceSchedulerInitiated',
+      `Scaling activity initiated by (deployment ${current.id})`,
+      {
+        drain: t.lastStatus === 'RUNNING'
+      }
+    )
+  if (stopping.length > 0)
+    addEvent(
+      ctx,
+      s,
+      `(service ${s.name}) has stopped ${stopping.length} running tasks: ${taskList(stopping.map(t => t.id))}.`
+    )
+
+  // Old deployments shrink to what they still run and leave the list once all their tasks stopped.
+  for (const d of s.deployments.slice(1)) {
+    const remaining = mine.filter(t => t.deploymentId === d.id && t.desiredStatus === 'RUNNING').length
+    if (d.desiredCount !== remaining) {
+      d.desiredCount = remaining
+      d.updatedAt = now
+    }
+    if (mine.every(t => t.deploymentId !== d.id || t.lastStatus === 'STOPPED')) {
+      d.status = 'INACTIVE'
+      d.updatedAt = now
+    }
+  }
+  s.deployments = s.deployments.filter(d => d.status !== 'INACTIVE')
+
+  // Completion: only the PRIMARY is left, with desired tasks running (and healthy).
+  const ready = liveOf(current)
+  const settled = s.deployments.length === 1 && ready.length === desired && ready.every(isHealthy)
+  if (current.rolloutState === 'IN_PROGRESS' && settled) {
+    current.rolloutState = 'COMPLETED'
+    current.rolloutStateReason = `ECS deployment ${current.id} completed.`
+    current.finishedAt = now
+    current.updatedAt = now
+    s.lastCompleted = { id: current.id, taskDefinitionArn: current.taskDefinitionArn }
+    addEvent(ctx, s, `(service ${s.name}) (deployment ${current.id}) deployment completed.`)
+    const tl = ctx.timelineEntry(current.id)
+    if (tl && tl.outcome === null)
+      Object.assign(tl, { outcome: 'COMPLETED', decidableAt: now, reason: current.rolloutStateReason })
+  }
+  const steady = settled && current.rolloutState === 'COMPLETED'
+  if (steady && !s.steady) addEvent(ctx, s, `(service ${s.name}) has reached a steady state.`)
+  s.steady = steady
+}
+
+/** The circuit breaker trips: the deployment FAILED and, with rollback, a new one to the last completed. */
+function trip(ctx: SimContext, r: EcsRegion, s: Service, d: Deployment): void {
+  const now = ctx.clock.now()
+  d.rolloutState = 'FAILED'
+  d.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.'
+  d.breakerTrippedAt = now
+  d.finishedAt = now
+  d.updatedAt = now
+  addEvent(ctx, s, `(service ${s.name}) (deployment ${d.id}) deployment failed: tasks failed to start.`)
+  const tl = ctx.timelineEntry(d.id)
+  const target = s.lastCompleted
+  // A failing rollback is not rolled back again.
+  if (s.config.circuitBreaker.rollback && target && !d.rollbackOf) {
+    const rb = newDeployment(
+      ctx,
+      r,
+      s,
+      target.taskDefinitionArn,
+      `ECS deployment circuit breaker: rolling back to deploymentId ${target.id}.`,
+      d.id
+    )
+    d.rolledBackBy = rb.id
+    d.rollbackStartedAt = now
+    addEvent(ctx, s, `(service ${s.name}) rolling back to deployment ${target.id}.`)
+    if (tl) Object.assign(tl, { outcome: 'ROLLED_BACK', decidableAt: now, reason: rb.rolloutStateReason })
+  } else if (tl) Object.assign(tl, { outcome: 'FAILED', decidableAt: now, reason: d.rolloutStateReason })
+}

@@ -1,0 +1,69 @@
+import { DELAYS } from '../clock.js'
+import type { SimContext } from '../context.js'
+import { TaskLifecycle } from './lifecycle.js'
+import { reconcileService } from './reconcile.js'
+
+/** The shortest wait between ticks in real milliseconds, however small the time scale. */
+const MIN_TICK_MS = 20
+
+/**
+ * ECS's scheduler and agent in one loop: every tick it looks at the running containers, moves each task
+ * along PROVISIONING → PENDING → RUNNING → (DEACTIVATING →) STOPPING → STOPPED, and reconciles every
+ * service's deployments (rolling update, circuit breaker, rollback). Handlers only change desired state.
+ */
+export class Scheduler {
+  private readonly ctx: SimContext
+  private readonly tasks: TaskLifecycle
+  private timer?: NodeJS.Timeout
+  private running = false
+  private current?: Promise<void>
+
+  constructor(ctx: SimContext) {
+    this.ctx = ctx
+    this.tasks = new TaskLifecycle(ctx)
+  }
+
+  start(): void {
+    if (this.running) return
+    this.running = true
+    const loop = () => {
+      if (!this.running) return
+      this.current = this.tick()
+        .catch(err => {
+          process.stderr.write(`sim: scheduler tick failed: ${(err as Error).stack ?? String(err)}\n`)
+        })
+        .finally(() => {
+          this.current = undefined
+          if (this.running)
+            this.timer = setTimeout(loop, Math.max(MIN_TICK_MS, this.ctx.clock.delay(DELAYS.tick)))
+        })
+    }
+    loop()
+  }
+
+  async stop(): Promise<void> {
+    this.running = false
+    if (this.timer) clearTimeout(this.timer)
+    await this.current
+  }
+
+  /** Stops the loop and waits until no tick and no backend call is in flight (reset and shutdown). */
+  async quiesce(): Promise<void> {
+    await this.stop()
+    await this.tasks.idle()
+  }
+
+  async tick(): Promise<void> {
+    const { ctx } = this
+    const regions = [...ctx.regions.values()]
+    const watched = regions
+      .flatMap(r => [...r.tasks.values()])
+      .filter(t => t.lastStatus === 'RUNNING' && !t.op)
+    const seen = watched.length > 0 ? await ctx.backend.observe(watched.map(t => t.id)) : new Map()
+    for (const r of regions) {
+      for (const t of r.tasks.values()) this.tasks.advance(r, t, seen.get(t.id))
+      for (const services of r.services.values())
+        for (const s of services.values()) reconcileService(ctx, r, s)
+    }
+  }
+}
