@@ -1,12 +1,16 @@
 /**
- * Plan: everything decided before the first mutating call. Inputs are checked, the task definition is
- * parsed and its container found, the cluster and service are found. A bad input fails here, so no
- * task definition is registered and no service is touched.
+ * The plan: everything a run will do, known before the first mutating call.
+ * - `gatherFacts` reads: the task definition file, the build paths, the cluster and service, the revision
+ *   to start from when no file is given. Paths are checked before any AWS call.
+ * - `decide` is pure (no client, no `core`, no fs): inputs + facts → Plan. The Plan holds decisions only:
+ *   the targets (service, base task definition, containers that get the image), the image decision, the
+ *   update request, the watch settings and the rollback policy. A dry run is "stop after decide".
+ * A bad input fails in one of the two, so no task definition is registered and no service is touched.
  */
-import * as core from '@actions/core'
 import { lstat } from 'node:fs/promises'
 import path from 'node:path'
-import type { Service } from '@aws-sdk/client-ecs'
+import type { Service, Tag, TaskDefinition } from '@aws-sdk/client-ecs'
+import { arnTail } from './arn.js'
 import type { AwsClients } from './aws.js'
 import { DeployError } from './errors.js'
 import { circuitBreakerThreshold, type ActionInputs } from './inputs.js'
@@ -17,9 +21,16 @@ import {
   fromDescribedTaskDefinition,
   loadTaskDefinitionFile,
   selectContainer,
-  type LoadedTaskDefinition
+  type LoadedTaskDefinition,
+  type SourceWarning
 } from './task-definition.js'
-import { currentTaskDefinition, describeTaskDefinition, findCluster, findService } from './service.js'
+import {
+  currentTaskDefinition,
+  describeTaskDefinition,
+  findCluster,
+  findService,
+  type UpdateRequest
+} from './service.js'
 import { boundMessage } from './untrusted.js'
 import { resolveInWorkspace } from './workspace.js'
 
@@ -50,19 +61,65 @@ export type ImageDecision =
       tags: string[]
     }
 
-export interface Plan {
-  inputs: ActionInputs
-  base: LoadedTaskDefinition
-  /** The container that gets the new image; undefined when no image changes. */
-  containerName?: string
-  service?: Service
-  /** What the service ran before this deploy: the rollback target. */
+/** How long and how strictly to watch the deployment an update starts. */
+export interface WatchPolicy {
+  /** wait-for-service-stability: false ends the run once ECS accepted the update. */
+  wait: boolean
+  timeoutMs: number
+  /** Failed tasks of our deployment that end the wait (the circuit breaker's threshold by default). */
+  maxFailedTasks: number
+}
+
+/** What to do when the deployment fails, times out or is cancelled. */
+export interface RollbackPolicy {
+  enabled: boolean
+  /** The revision to go back to: what the service ran before; undefined when it ran none. */
+  taskDefinitionArn?: string
+}
+
+/** A service the run moves onto the new revision. */
+export interface ServiceTarget {
+  name: string
+  /** The UpdateService request, all but the revision (known once it is registered). */
+  update: Omit<UpdateRequest, 'taskDefinitionArn'>
+  /** What the service ran before this deploy (shown in the summary). */
   previousTaskDefinitionArn?: string
+  watch: WatchPolicy
+  rollback: RollbackPolicy
+}
+
+/**
+ * One task definition to register, the containers in it that get the image, and the service (if any) to
+ * update to it. Today a run has exactly one target; several services, or several containers per task
+ * definition, are more entries and more names, not a new shape.
+ */
+export interface Target {
+  cluster: string
+  /** The task definition the new revision starts from (checked: ECS would register it). */
+  taskDefinition: LoadedTaskDefinition
+  /** Containers that get the image of `Plan.image`; empty when the images stay as they are. */
+  containers: string[]
+  /** Undefined: register only. */
+  service?: ServiceTarget
+}
+
+/** An annotation the plan wants printed (main.ts prints it; decide only says it). */
+export interface PlanNotice {
+  level: 'warning' | 'notice'
+  title: string
+  message: string
+  file?: string
+  line?: number
+  column?: number
+}
+
+export interface Plan {
+  targets: Target[]
   image: ImageDecision
   /** The commit being deployed; empty when nothing is built. */
   sha: string
-  desiredCount: number
-  maxFailedTasks: number
+  /** What was changed in the base so that ECS takes it, one notice each. */
+  notices: PlanNotice[]
 }
 
 export interface BuildPaths {
@@ -70,6 +127,21 @@ export interface BuildPaths {
   context: string
   /** The real path of the `dockerfile` input; undefined: docker's default in the context. */
   dockerfile?: string
+}
+
+/** What gatherFacts found: plain data, so decide can be fed it from a table. */
+export interface Facts {
+  /** The `task-definition` input, read and parsed; undefined when not given. */
+  file?: LoadedTaskDefinition
+  /** The `context` and `dockerfile` inputs confined to the workspace; only when something is built. */
+  buildPaths?: BuildPaths
+  /** The service as ECS described it (in a cluster that exists); undefined when no service is given. */
+  service?: Service
+  /**
+   * The base read from ECS when no file is given: the family's latest ACTIVE revision, else the service's
+   * current one. `source` is what was described (the family or the revision's ARN).
+   */
+  described?: { source: string; taskDefinition: TaskDefinition; tags?: Tag[] }
 }
 
 /**
@@ -100,120 +172,178 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-/** Warnings quote the file; however long a value in it, one warning stays readable. */
-const MAX_WARNING_CHARS = 1000
+/** The `repository` and `image` inputs parsed (pure; each throws naming its input). */
+function parseReferences(inputs: ActionInputs): {
+  repository?: RepositoryInput
+  image?: ReturnType<typeof parseImageReference>
+} {
+  return {
+    repository: inputs.repository ? parseRepositoryInput(inputs.repository) : undefined,
+    image: inputs.image ? parseImageReference(inputs.image) : undefined
+  }
+}
+
+export interface GatherHooks {
+  /** Called once the task definition file is read, before any AWS call: its warnings, to print now. */
+  onFileWarnings?: (warnings: PlanNotice[]) => void
+}
 
 /**
- * `sha`: the commit being deployed (names the built image's tag); empty when nothing is built.
+ * The I/O of the plan. Cheapest first: the references are parsed (no I/O), then every path must lie
+ * inside the workspace (nothing is read otherwise, and no AWS call is made), then ECS is asked.
  */
-export async function makePlan(
+export async function gatherFacts(
   inputs: ActionInputs,
   clients: AwsClients,
   workspace: string,
-  sha: string
-): Promise<Plan> {
-  // Pure checks first: they cost nothing and need no AWS.
-  const repository = inputs.repository ? parseRepositoryInput(inputs.repository) : undefined
-  const image = inputs.image ? parseImageReference(inputs.image) : undefined
-
-  // Paths next: each must lie inside the workspace, or nothing is read (and no AWS call is made).
-  let base: LoadedTaskDefinition | undefined
-  if (inputs.taskDefinition) {
-    base = await loadTaskDefinitionFile(inputs.taskDefinition, workspace)
-  }
+  hooks: GatherHooks = {}
+): Promise<Facts> {
+  const { repository } = parseReferences(inputs)
+  const file = inputs.taskDefinition
+    ? await loadTaskDefinitionFile(inputs.taskDefinition, workspace)
+    : undefined
   const buildPaths = repository ? await resolveBuildPaths(inputs, workspace) : undefined
-  if (base) {
-    for (const w of base.warnings) {
-      core.warning(boundMessage(w.message, MAX_WARNING_CHARS), {
-        title: 'Task definition',
-        file: w.file ? relativeToWorkspace(w.file, workspace) : undefined,
-        startLine: w.line,
-        startColumn: w.column
-      })
-    }
-  }
+  if (file) hooks.onFileWarnings?.(fileWarnings(file))
 
   let service: Service | undefined
   if (inputs.service) {
     await findCluster(clients.ecs, inputs.cluster)
     service = await findService(clients.ecs, inputs.cluster, inputs.service)
   }
-  const previousTaskDefinitionArn = service ? currentTaskDefinition(service) : undefined
-
-  if (!base) {
-    const source = inputs.taskDefinitionFamily ?? previousTaskDefinitionArn
-    if (!source) {
-      throw new DeployError(
-        'No task definition',
-        'No task definition to start from (input "task-definition").'
-      )
-    }
-    const described = await describeTaskDefinition(
+  let described: Facts['described']
+  const source = file
+    ? undefined
+    : (inputs.taskDefinitionFamily ?? (service && currentTaskDefinition(service)))
+  if (source) {
+    const found = await describeTaskDefinition(
       clients.ecs,
       source,
       inputs.taskDefinitionFamily
         ? { input: 'task-definition-family' }
         : { input: 'service', service: inputs.service ?? '' }
     )
-    const label = inputs.taskDefinitionFamily
-      ? `family ${inputs.taskDefinitionFamily} (latest ACTIVE revision)`
-      : `service ${inputs.service} (current task definition ${source.split('/').pop()})`
-    base = fromDescribedTaskDefinition(described.taskDefinition, described.tags, label)
+    described = { source, ...found }
   }
+  return { file, buildPaths, service, described }
+}
 
-  for (const n of base.notices) {
-    core.notice(n.message, {
-      title: 'Task definition',
-      file: n.file ? relativeToWorkspace(n.file, workspace) : undefined,
-      startLine: n.line,
-      startColumn: n.column
-    })
+/** Warnings quote the file; however long a value in it, one warning stays readable. */
+const MAX_WARNING_CHARS = 1000
+
+function asNotice(level: PlanNotice['level'], w: SourceWarning, max?: number): PlanNotice {
+  return {
+    level,
+    title: 'Task definition',
+    message: max === undefined ? w.message : boundMessage(w.message, max),
+    file: w.file,
+    line: w.line,
+    column: w.column
   }
+}
 
-  let containerName: string | undefined
-  if (repository || image) {
-    containerName = selectContainer(base, inputs.containerName).name
+/** What reading the task definition file warned about (unknown keys, duplicates, …), as annotations. */
+export function fileWarnings(file: LoadedTaskDefinition): PlanNotice[] {
+  return file.warnings.map(w => asNotice('warning', w, MAX_WARNING_CHARS))
+}
+
+/** The task definition to start from: the file, else the revision described from ECS. */
+function baseTaskDefinition(inputs: ActionInputs, facts: Facts): LoadedTaskDefinition {
+  if (facts.file) return facts.file
+  if (!facts.described) {
+    throw new DeployError('No task definition', 'No task definition to start from (input "task-definition").')
+  }
+  const { source, taskDefinition, tags } = facts.described
+  const label = inputs.taskDefinitionFamily
+    ? `family ${inputs.taskDefinitionFamily} (latest ACTIVE revision)`
+    : `service ${inputs.service} (current task definition ${arnTail(source)})`
+  return fromDescribedTaskDefinition(taskDefinition, tags, label)
+}
+
+function imageDecision(
+  inputs: ActionInputs,
+  refs: ReturnType<typeof parseReferences>,
+  facts: Facts,
+  sha: string
+): ImageDecision {
+  if (refs.image) return { kind: 'given', image: inputs.image as string, ref: refs.image }
+  if (!refs.repository) return { kind: 'keep' }
+  if (!facts.buildPaths) throw new Error('decide: a build needs facts.buildPaths (gatherFacts resolves them)')
+  const build: BuildInputs = {
+    context: inputs.context,
+    dockerfile: inputs.dockerfile,
+    buildArgs: inputs.buildArgs,
+    target: inputs.target,
+    platforms: inputs.platforms,
+    network: inputs.network
+  }
+  const mainTag = defaultTag(sha, build)
+  return {
+    kind: 'build',
+    repositoryText: inputs.repository as string,
+    repository: refs.repository,
+    createRepository: inputs.createRepository,
+    reuseExisting: inputs.skipExisting,
+    build,
+    paths: facts.buildPaths,
+    tags: [mainTag, ...inputs.tags.filter(t => t !== mainTag)]
+  }
+}
+
+function serviceTarget(inputs: ActionInputs, name: string, service: Service | undefined): ServiceTarget {
+  const previous = service ? currentTaskDefinition(service) : undefined
+  const desiredCount = inputs.desiredCount ?? service?.desiredCount ?? 1
+  return {
+    name,
+    update: {
+      cluster: inputs.cluster,
+      service: name,
+      desiredCount: inputs.desiredCount,
+      forceNewDeployment: inputs.forceNewDeployment,
+      propagateTags: inputs.propagateTags,
+      enableEcsManagedTags: inputs.enableEcsManagedTags
+    },
+    previousTaskDefinitionArn: previous,
+    watch: {
+      wait: inputs.waitForServiceStability,
+      timeoutMs: inputs.waitForMinutes * 60_000,
+      maxFailedTasks: inputs.maxFailedTasks ?? circuitBreakerThreshold(desiredCount)
+    },
+    rollback: { enabled: inputs.rollback, taskDefinitionArn: previous }
+  }
+}
+
+/**
+ * The decisions, from the inputs and what gatherFacts found. Pure. Throws the DeployError a bad
+ * combination deserves: no base to start from, a container that is not there (or is needed and not
+ * named), a task definition ECS would refuse.
+ * `sha`: the commit being deployed (names the built image's tag); empty when nothing is built.
+ */
+export function decide(inputs: ActionInputs, facts: Facts, sha: string): Plan {
+  const refs = parseReferences(inputs)
+  const base = baseTaskDefinition(inputs, facts)
+  const deploysImage = refs.repository !== undefined || refs.image !== undefined
+  let containers: string[] = []
+  if (deploysImage) {
+    const name = selectContainer(base, inputs.containerName).name
+    containers = name === undefined ? [] : [name]
   } else if (inputs.containerName) {
+    // Named with nothing to deploy into it: still checked, so a typo fails here.
     selectContainer(base, inputs.containerName)
-    containerName = inputs.containerName
   }
   // What ECS's RegisterTaskDefinition would refuse fails here, before any login, build or push.
-  assertRegistrable(base, repository || image ? containerName : undefined)
-
-  const desiredCount = inputs.desiredCount ?? service?.desiredCount ?? 1
-  let decision: ImageDecision = { kind: 'keep' }
-  if (image) decision = { kind: 'given', image: inputs.image as string, ref: image }
-  else if (repository && buildPaths) {
-    const build: BuildInputs = {
-      context: inputs.context,
-      dockerfile: inputs.dockerfile,
-      buildArgs: inputs.buildArgs,
-      target: inputs.target,
-      platforms: inputs.platforms,
-      network: inputs.network
-    }
-    const mainTag = defaultTag(sha, build)
-    decision = {
-      kind: 'build',
-      repositoryText: inputs.repository as string,
-      repository,
-      createRepository: inputs.createRepository,
-      reuseExisting: inputs.skipExisting,
-      build,
-      paths: buildPaths,
-      tags: [mainTag, ...inputs.tags.filter(t => t !== mainTag)]
-    }
-  }
+  assertRegistrable(base, containers[0])
   return {
-    inputs,
-    base,
-    containerName,
-    service,
-    previousTaskDefinitionArn,
-    image: decision,
+    targets: [
+      {
+        cluster: inputs.cluster,
+        taskDefinition: base,
+        containers,
+        service: inputs.service ? serviceTarget(inputs, inputs.service, facts.service) : undefined
+      }
+    ],
+    image: imageDecision(inputs, refs, facts, sha),
     sha,
-    desiredCount,
-    maxFailedTasks: inputs.maxFailedTasks ?? circuitBreakerThreshold(desiredCount)
+    notices: base.notices.map(n => asNotice('notice', n))
   }
 }
 
