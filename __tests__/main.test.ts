@@ -321,6 +321,17 @@ describe("the plan's warnings and notices", () => {
     ])
   })
 
+  test("the base's notices are printed even when the plan then fails on the container", async () => {
+    fs.writeFileSync(
+      path.join(workspace, 'noted-api.json'),
+      JSON.stringify({ ...TASK_DEFINITION, tags: [] }, null, 2)
+    )
+    setInputs({ ...base, 'task-definition': 'noted-api.json', 'container-name': 'api' })
+    expect(await runAction()).toBe(1)
+    expect(annotations('notice')).toEqual([expect.stringMatching(/tags was left out/)])
+    expect(annotations('error')).toEqual([expect.stringMatching(/Container not found/)])
+  })
+
   test("the file's warnings are printed even when the cluster is not found after", async () => {
     fs.writeFileSync(
       path.join(workspace, 'warned.json'),

@@ -6,7 +6,7 @@ import { describe, expect, test } from '@jest/globals'
 import type { Service, TaskDefinition } from '@aws-sdk/client-ecs'
 import { DeployError } from '../src/errors.js'
 import { readInputs, type ActionInputs } from '../src/inputs.js'
-import { decide, fileWarnings, type Facts, type Plan } from '../src/plan.js'
+import { baseNotices, decide, describedBase, fileWarnings, type Facts, type Plan } from '../src/plan.js'
 import { parseTaskDefinition } from '../src/task-definition.js'
 
 const SHA = 'b'.repeat(40)
@@ -48,15 +48,17 @@ const service: Service = {
   taskDefinition: TD_OLD,
   deployments: [{ id: 'ecs-svc/4', status: 'PRIMARY', taskDefinition: TD_OLD, rolloutState: 'COMPLETED' }]
 }
-const described = (source: string): NonNullable<Facts['described']> => ({
-  source,
-  taskDefinition: { ...(oneContainer as TaskDefinition), taskDefinitionArn: TD_OLD, revision: 4 },
-  tags: [{ key: 'team', value: 'shop' }]
-})
+/** A revision as DescribeTaskDefinition answers it: with read-only keys, and its tags beside it. */
+const revision: TaskDefinition = {
+  ...(oneContainer as TaskDefinition),
+  taskDefinitionArn: TD_OLD,
+  revision: 4
+}
+const revisionTags = [{ key: 'team', value: 'shop' }]
 const buildPaths = { context: '/ws', dockerfile: '/ws/Dockerfile' }
 
 const base = { image: IMAGE, 'task-definition': 'td.json', cluster: 'prod', service: 'web' }
-const withFile: Facts = { file: file(oneContainer), service }
+const withFile: Facts = { base: file(oneContainer), service }
 
 describe('decide: the targets', () => {
   test.each<[string, Record<string, string>, Facts, Plan['targets']]>([
@@ -67,7 +69,7 @@ describe('decide: the targets', () => {
       [
         {
           cluster: 'prod',
-          taskDefinition: withFile.file as NonNullable<Facts['file']>,
+          taskDefinition: withFile.base as NonNullable<Facts['base']>,
           containers: ['web'],
           service: expect.objectContaining({ name: 'web', previousTaskDefinitionArn: TD_OLD }) as never
         }
@@ -76,13 +78,13 @@ describe('decide: the targets', () => {
     [
       'no service: register only',
       { ...base, service: '' },
-      { file: withFile.file },
-      [{ cluster: 'prod', taskDefinition: withFile.file as never, containers: ['web'], service: undefined }]
+      { base: withFile.base },
+      [{ cluster: 'prod', taskDefinition: withFile.base as never, containers: ['web'], service: undefined }]
     ],
     [
       'the named one of two containers',
       { ...base, 'container-name': 'web' },
-      { file: file(twoContainers), service },
+      { base: file(twoContainers), service },
       [expect.objectContaining({ containers: ['web'] }) as never]
     ],
     [
@@ -94,42 +96,37 @@ describe('decide: the targets', () => {
     [
       'no image and a container named: checked, but it gets nothing',
       { ...base, image: '', 'container-name': 'proxy' },
-      { file: file(twoContainers), service },
+      { base: file(twoContainers), service },
       [expect.objectContaining({ containers: [] }) as never]
     ]
   ])('%s', (_name, given, facts, targets) => {
     expect(decide(inputs(given), facts, '').targets).toEqual(targets)
   })
 
-  test.each<[string, Record<string, string>, Facts, string, unknown]>([
+  test.each<[string, Record<string, string>, string, string]>([
     [
-      'task-definition-family: the family latest revision, read from ECS',
+      'task-definition-family: the family latest revision',
       { ...base, 'task-definition': '', 'task-definition-family': 'web' },
-      { service, described: described('web') },
-      'family web (latest ACTIVE revision)',
-      [{ key: 'team', value: 'shop' }]
+      'web',
+      'family web (latest ACTIVE revision)'
     ],
     [
       "no file, no family: the service's current revision",
       { ...base, 'task-definition': '' },
-      { service, described: described(TD_OLD) },
-      'service web (current task definition web:4)',
-      [{ key: 'team', value: 'shop' }]
-    ],
-    [
-      'a file: the file, as the input named it',
-      base,
-      { file: file(oneContainer, 'ecs/td.json'), service },
-      'ecs/td.json',
-      undefined
+      TD_OLD,
+      'service web (current task definition web:4)'
     ]
-  ])('%s', (_name, given, facts, source, tags) => {
-    const [target] = decide(inputs(given), facts, '').targets
-    expect(target.taskDefinition.source).toBe(source)
-    expect(target.taskDefinition.tags).toEqual(tags)
+  ])('a base read from ECS (describedBase): %s', (_name, given, described, source) => {
+    const read = describedBase(inputs(given), described, revision, revisionTags)
+    expect(read.source).toBe(source)
+    expect(read.tags).toEqual(revisionTags)
     // Read-only keys of a described revision are not sent back to RegisterTaskDefinition.
-    expect(target.taskDefinition.input).not.toHaveProperty('taskDefinitionArn')
-    expect(target.taskDefinition.input).not.toHaveProperty('revision')
+    expect(read.input).not.toHaveProperty('taskDefinitionArn')
+    expect(read.input).not.toHaveProperty('revision')
+    // It is the target's task definition as it is, with the container named in it.
+    const [target] = decide(inputs(given), { base: read, service }, '').targets
+    expect(target.taskDefinition).toBe(read)
+    expect(target.containers).toEqual(['web'])
   })
 })
 
@@ -313,10 +310,10 @@ describe('decide: the update request, the watch and the rollback', () => {
   })
 })
 
-describe('decide: notices are returned, not printed', () => {
-  test('what was left out so ECS takes it is a notice pointing into the file', () => {
-    const plan = decide(inputs(base), { file: file({ ...oneContainer, tags: [] }), service }, '')
-    expect(plan.notices).toEqual([
+describe('the plan phase annotations: what reading found, handed out as it is read', () => {
+  test('what was left out so ECS takes it is a notice pointing into the file (baseNotices)', () => {
+    const notices = baseNotices(file({ ...oneContainer, tags: [] }))
+    expect(notices).toEqual([
       expect.objectContaining({
         level: 'notice',
         title: 'Task definition',
@@ -324,14 +321,11 @@ describe('decide: notices are returned, not printed', () => {
         line: expect.any(Number)
       })
     ])
-    expect(plan.notices[0].message).toMatch(/^tags was left out/)
+    expect(notices[0].message).toMatch(/^tags was left out/)
+    expect(baseNotices(file(oneContainer))).toEqual([])
   })
 
-  test('a clean file: none', () => {
-    expect(decide(inputs(base), withFile, '').notices).toEqual([])
-  })
-
-  test("the file's warnings are the reader's, handed out before any AWS call (fileWarnings)", () => {
+  test("the file's warnings are the reader's, (fileWarnings)", () => {
     const warned = file({ ...oneContainer, healthcheck: {} })
     expect(fileWarnings(warned)).toEqual([
       expect.objectContaining({ level: 'warning', title: 'Task definition', file: 'td.json', line: 16 })
@@ -371,7 +365,7 @@ describe('decide: a bad combination fails before anything is done', () => {
     [
       'two containers and none named',
       base,
-      { file: file(twoContainers), service },
+      { base: file(twoContainers), service },
       'Container name needed',
       /2 containers \(web, proxy\)/
     ],
@@ -379,7 +373,7 @@ describe('decide: a bad combination fails before anything is done', () => {
       'another container with an empty image',
       { ...base, 'container-name': 'proxy' },
       {
-        file: file({
+        base: file({
           ...twoContainers,
           containerDefinitions: [
             { name: 'web', image: '' },
@@ -394,7 +388,7 @@ describe('decide: a bad combination fails before anything is done', () => {
     [
       'a task definition ECS would refuse',
       base,
-      { file: file({ ...oneContainer, networkMode: 'bridge' }), service },
+      { base: file({ ...oneContainer, networkMode: 'bridge' }), service },
       'ECS would refuse the task definition: Fargate needs awsvpc',
       /networkMode/
     ],

@@ -80,11 +80,17 @@ describe('rollBack', () => {
     expect(ecsMock.calls()).toHaveLength(0)
   })
 
-  test('nothing to roll back to', async () => {
+  test.each([
+    ['the target is the revision that failed', NEW],
+    ['the plan found no revision the service ran before', undefined]
+  ])('nothing to roll back to: %s', async (_name, target) => {
     const result = await rollBack(
-      request(failedOutcome('timeout'), { policy: { enabled: true, taskDefinitionArn: NEW } })
+      request(failedOutcome('timeout'), { policy: { enabled: true, taskDefinitionArn: target } })
     )
     expect(result.status).toBe('skipped')
+    expect(result.message).toBe(
+      'Nothing to roll back to: the service ran no other task definition before web:5.'
+    )
     expect(ecsMock.calls()).toHaveLength(0)
   })
 

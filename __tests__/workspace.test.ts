@@ -12,7 +12,8 @@ import { ECRClient } from '@aws-sdk/client-ecr'
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import { DeployError } from '../src/errors.js'
 import { readInputs } from '../src/inputs.js'
-import { gatherFacts, resolveBuildPaths } from '../src/plan.js'
+import { resolveBuildPaths } from '../src/build-paths.js'
+import { gatherFacts } from '../src/plan.js'
 import { insideOf, resolveInWorkspace, type ResolveOptions } from '../src/workspace.js'
 
 const VALID_TD = JSON.stringify({

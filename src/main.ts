@@ -56,7 +56,7 @@ function stopIfCancelled(signal: AbortSignal, when: string, before: Phase): void
   }
 }
 
-/** The plan's warnings and notices, as annotations pointing into the workspace's files. */
+/** The plan phase's warnings and notices, as annotations pointing into the workspace's files. */
 function announce(notices: PlanNotice[], workspace: string): void {
   for (const n of notices) {
     const print = n.level === 'warning' ? core.warning : core.notice
@@ -103,13 +103,11 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       const given = inputs as ActionInputs
       // The commit names the built image's tag: read only when something is built.
       const sha = given.repository && !given.image ? await commitSha(exec, workspace) : ''
-      // The file's warnings are printed as soon as it is read, whatever fails after.
+      // What reading finds is printed as soon as it is read, whatever fails after.
       const facts = await gatherFacts(given, clients, workspace, {
-        onFileWarnings: warnings => announce(warnings, workspace)
+        onNotices: notices => announce(notices, workspace)
       })
-      const decided = decide(given, facts, sha)
-      announce(decided.notices, workspace)
-      return decided
+      return decide(given, facts, sha)
     })
     // Everything the run will do is decided; from here on it is done. Today a run has one target.
     const [target] = plan.targets

@@ -5,9 +5,11 @@
  * - `decide` is pure (no client, no `core`, no fs): inputs + facts → Plan. The Plan holds decisions only:
  *   the targets (service, base task definition, containers that get the image), the image decision, the
  *   update request, the watch settings and the rollback policy. A dry run is "stop after decide".
+ * What reading finds worth an annotation (the file's warnings, what was left out so ECS takes it) is
+ * handed to the caller as soon as it is read (`GatherHooks.onNotices`), so a failure after it, in
+ * gatherFacts or decide, does not swallow it; decide prints nothing and adds no annotation of its own.
  * A bad input fails in one of the two, so no task definition is registered and no service is touched.
  */
-import { lstat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Service, Tag, TaskDefinition } from '@aws-sdk/client-ecs'
 import { arnTail } from './arn.js'
@@ -32,7 +34,9 @@ import {
   type UpdateRequest
 } from './service.js'
 import { boundMessage } from './untrusted.js'
-import { resolveInWorkspace } from './workspace.js'
+import { resolveBuildPaths, type BuildPaths } from './build-paths.js'
+
+export type { BuildPaths }
 
 /** The `repository` input, parsed: an ECR repository name, with the registry when the input named one. */
 export type RepositoryInput = ReturnType<typeof parseRepositoryInput>
@@ -103,7 +107,7 @@ export interface Target {
   service?: ServiceTarget
 }
 
-/** An annotation the plan wants printed (main.ts prints it; decide only says it). */
+/** An annotation the plan phase wants printed (main.ts prints it). */
 export interface PlanNotice {
   level: 'warning' | 'notice'
   title: string
@@ -118,58 +122,19 @@ export interface Plan {
   image: ImageDecision
   /** The commit being deployed; empty when nothing is built. */
   sha: string
-  /** What was changed in the base so that ECS takes it, one notice each. */
-  notices: PlanNotice[]
-}
-
-export interface BuildPaths {
-  /** The real path of the `context` input. */
-  context: string
-  /** The real path of the `dockerfile` input; undefined: docker's default in the context. */
-  dockerfile?: string
 }
 
 /** What gatherFacts found: plain data, so decide can be fed it from a table. */
 export interface Facts {
-  /** The `task-definition` input, read and parsed; undefined when not given. */
-  file?: LoadedTaskDefinition
   /** The `context` and `dockerfile` inputs confined to the workspace; only when something is built. */
   buildPaths?: BuildPaths
   /** The service as ECS described it (in a cluster that exists); undefined when no service is given. */
   service?: Service
   /**
-   * The base read from ECS when no file is given: the family's latest ACTIVE revision, else the service's
-   * current one. `source` is what was described (the family or the revision's ARN).
+   * The task definition to start from: the file, else the revision read from ECS (the family's latest
+   * ACTIVE one, else the service's current one); undefined when there is none.
    */
-  described?: { source: string; taskDefinition: TaskDefinition; tags?: Tag[] }
-}
-
-/**
- * The `context` and `dockerfile` inputs, confined to the workspace. With no `dockerfile`, docker reads
- * `Dockerfile` in the context, so that one is checked too (when it is there: docker reports it missing).
- */
-export async function resolveBuildPaths(inputs: ActionInputs, workspace: string): Promise<BuildPaths> {
-  const context = await resolveInWorkspace('context', inputs.context, workspace, { kind: 'directory' })
-  if (inputs.dockerfile !== undefined) {
-    const dockerfile = await resolveInWorkspace('dockerfile', inputs.dockerfile, workspace, { kind: 'file' })
-    return { context: context.real, dockerfile: dockerfile.real }
-  }
-  // The classic builder falls back to `dockerfile`; both are checked, as docker may read either.
-  for (const name of ['Dockerfile', 'dockerfile']) {
-    const implicit = path.join(context.real, name)
-    // Named as the input it stands in for: the file docker reads when `dockerfile` is not set.
-    if (await exists(implicit)) await resolveInWorkspace('dockerfile', implicit, workspace, { kind: 'file' })
-  }
-  return { context: context.real }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file)
-    return true
-  } catch {
-    return false
-  }
+  base?: LoadedTaskDefinition
 }
 
 /** The `repository` and `image` inputs parsed (pure; each throws naming its input). */
@@ -184,8 +149,11 @@ function parseReferences(inputs: ActionInputs): {
 }
 
 export interface GatherHooks {
-  /** Called once the task definition file is read, before any AWS call: its warnings, to print now. */
-  onFileWarnings?: (warnings: PlanNotice[]) => void
+  /**
+   * What reading found, to print now: the file's warnings once it is read (before any AWS call), then
+   * the base's notices once it is known.
+   */
+  onNotices?: (notices: PlanNotice[]) => void
 }
 
 /**
@@ -203,28 +171,45 @@ export async function gatherFacts(
     ? await loadTaskDefinitionFile(inputs.taskDefinition, workspace)
     : undefined
   const buildPaths = repository ? await resolveBuildPaths(inputs, workspace) : undefined
-  if (file) hooks.onFileWarnings?.(fileWarnings(file))
+  if (file) hooks.onNotices?.(fileWarnings(file))
 
   let service: Service | undefined
   if (inputs.service) {
     await findCluster(clients.ecs, inputs.cluster)
     service = await findService(clients.ecs, inputs.cluster, inputs.service)
   }
-  let described: Facts['described']
+  let base = file
   const source = file
     ? undefined
     : (inputs.taskDefinitionFamily ?? (service && currentTaskDefinition(service)))
   if (source) {
-    const found = await describeTaskDefinition(
+    const described = await describeTaskDefinition(
       clients.ecs,
       source,
       inputs.taskDefinitionFamily
         ? { input: 'task-definition-family' }
         : { input: 'service', service: inputs.service ?? '' }
     )
-    described = { source, ...found }
+    base = describedBase(inputs, source, described.taskDefinition, described.tags)
   }
-  return { file, buildPaths, service, described }
+  if (base) hooks.onNotices?.(baseNotices(base))
+  return { base, buildPaths, service }
+}
+
+/**
+ * A revision read from ECS as the base, named for messages by where it came from. `source` is what was
+ * described: the `task-definition-family` input, else the service's current revision's ARN.
+ */
+export function describedBase(
+  inputs: ActionInputs,
+  source: string,
+  taskDefinition: TaskDefinition,
+  tags?: Tag[]
+): LoadedTaskDefinition {
+  const label = inputs.taskDefinitionFamily
+    ? `family ${inputs.taskDefinitionFamily} (latest ACTIVE revision)`
+    : `service ${inputs.service} (current task definition ${arnTail(source)})`
+  return fromDescribedTaskDefinition(taskDefinition, tags, label)
 }
 
 /** Warnings quote the file; however long a value in it, one warning stays readable. */
@@ -246,17 +231,9 @@ export function fileWarnings(file: LoadedTaskDefinition): PlanNotice[] {
   return file.warnings.map(w => asNotice('warning', w, MAX_WARNING_CHARS))
 }
 
-/** The task definition to start from: the file, else the revision described from ECS. */
-function baseTaskDefinition(inputs: ActionInputs, facts: Facts): LoadedTaskDefinition {
-  if (facts.file) return facts.file
-  if (!facts.described) {
-    throw new DeployError('No task definition', 'No task definition to start from (input "task-definition").')
-  }
-  const { source, taskDefinition, tags } = facts.described
-  const label = inputs.taskDefinitionFamily
-    ? `family ${inputs.taskDefinitionFamily} (latest ACTIVE revision)`
-    : `service ${inputs.service} (current task definition ${arnTail(source)})`
-  return fromDescribedTaskDefinition(taskDefinition, tags, label)
+/** What was left out of the base so that ECS takes it, one notice each. */
+export function baseNotices(base: LoadedTaskDefinition): PlanNotice[] {
+  return base.notices.map(n => asNotice('notice', n))
 }
 
 function imageDecision(
@@ -320,7 +297,10 @@ function serviceTarget(inputs: ActionInputs, name: string, service: Service | un
  */
 export function decide(inputs: ActionInputs, facts: Facts, sha: string): Plan {
   const refs = parseReferences(inputs)
-  const base = baseTaskDefinition(inputs, facts)
+  const { base } = facts
+  if (!base) {
+    throw new DeployError('No task definition', 'No task definition to start from (input "task-definition").')
+  }
   const deploysImage = refs.repository !== undefined || refs.image !== undefined
   let containers: string[] = []
   if (deploysImage) {
@@ -342,8 +322,7 @@ export function decide(inputs: ActionInputs, facts: Facts, sha: string): Plan {
       }
     ],
     image: imageDecision(inputs, refs, facts, sha),
-    sha,
-    notices: base.notices.map(n => asNotice('notice', n))
+    sha
   }
 }
 
