@@ -268,6 +268,85 @@ describe('a green deploy of a given image', () => {
   })
 })
 
+/** Where the revision to register starts from: the file, the family's latest revision, the service's. */
+describe('the base task definition', () => {
+  test.each<[string, Record<string, string>, string | undefined]>([
+    ['the file', {}, undefined],
+    [
+      'task-definition-family: its latest revision',
+      { 'task-definition': '', 'task-definition-family': 'web' },
+      'web'
+    ],
+    ["no file, no family: the service's current revision", { 'task-definition': '' }, TD_NEW]
+  ])('%s', async (_name, overrides, described) => {
+    setInputs({ ...base, ...overrides })
+    expect(await runAction()).toBe(0)
+    expect(
+      ecsMock.commandCalls(DescribeTaskDefinitionCommand).map(c => c.args[0].input.taskDefinition)
+    ).toEqual(described === undefined ? [] : [described])
+    const register = ecsMock.commandCalls(RegisterTaskDefinitionCommand)
+    expect(register).toHaveLength(1)
+    expect(register[0].args[0].input).toMatchObject({
+      family: 'web',
+      containerDefinitions: [{ name: 'web', image: IMAGE }]
+    })
+    // A described revision's read-only keys are not sent back.
+    expect(register[0].args[0].input).not.toHaveProperty('taskDefinitionArn')
+  })
+
+  test('register only with a family: no cluster or service is described', async () => {
+    setInputs({ ...base, 'task-definition': '', 'task-definition-family': 'web', service: '' })
+    expect(await runAction()).toBe(0)
+    expect(sentCommands().filter(name => name.startsWith('Describe'))).toEqual([
+      'DescribeTaskDefinitionCommand'
+    ])
+    expect(mutatingSent()).toEqual(['RegisterTaskDefinitionCommand'])
+  })
+})
+
+/** The plan's annotations are printed by main: the file's warnings as soon as it is read, whatever fails after. */
+describe("the plan's warnings and notices", () => {
+  test('an unknown key warns and a left-out empty list is a notice, both pointing into the file', async () => {
+    fs.writeFileSync(
+      path.join(workspace, 'noted.json'),
+      JSON.stringify({ ...TASK_DEFINITION, healthcheck: {}, tags: [] }, null, 2)
+    )
+    setInputs({ ...base, 'task-definition': 'noted.json' })
+    expect(await runAction()).toBe(0)
+    expect(annotations('warning').filter(a => a.includes('healthcheck'))).toEqual([
+      expect.stringMatching(/^::warning title=Task definition,file=noted\.json,line=\d+/)
+    ])
+    expect(annotations('notice')).toEqual([
+      expect.stringMatching(/^::notice title=Task definition,file=noted\.json,line=\d+.*tags was left out/)
+    ])
+  })
+
+  test("the base's notices are printed even when the plan then fails on the container", async () => {
+    fs.writeFileSync(
+      path.join(workspace, 'noted-api.json'),
+      JSON.stringify({ ...TASK_DEFINITION, tags: [] }, null, 2)
+    )
+    setInputs({ ...base, 'task-definition': 'noted-api.json', 'container-name': 'api' })
+    expect(await runAction()).toBe(1)
+    expect(annotations('notice')).toEqual([expect.stringMatching(/tags was left out/)])
+    expect(annotations('error')).toEqual([expect.stringMatching(/Container not found/)])
+  })
+
+  test("the file's warnings are printed even when the cluster is not found after", async () => {
+    fs.writeFileSync(
+      path.join(workspace, 'warned.json'),
+      JSON.stringify({ ...TASK_DEFINITION, healthcheck: {} }, null, 2)
+    )
+    ecsMock
+      .on(DescribeClustersCommand)
+      .resolves({ clusters: [], failures: [{ reason: 'MISSING', arn: CLUSTER_ARN }] })
+    setInputs({ ...base, 'task-definition': 'warned.json' })
+    expect(await runAction()).toBe(1)
+    expect(annotations('warning').filter(a => a.includes('healthcheck'))).toHaveLength(1)
+    expect(annotations('error')).toEqual([expect.stringMatching(/Cluster not found/)])
+  })
+})
+
 /** Inputs a user can get wrong: each ends with exit 1, one error annotation naming the input, nothing changed. */
 const badInputs: Array<[string, Record<string, string>, RegExp]> = [
   ['no region', { 'aws-region': '' }, /aws-region/],
@@ -339,25 +418,26 @@ describe('bad inputs change nothing', () => {
 })
 
 describe('a red deploy', () => {
+  // The service is on our revision only until ECS gives up: our deployment fails with the breaker.
+  const failed = {
+    services: [
+      {
+        ...currentService,
+        taskDefinition: TD_NEW,
+        deployments: [
+          deployment({
+            rolloutState: 'FAILED',
+            runningCount: 0,
+            failedTasks: 3,
+            rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.'
+          }),
+          ...currentService.deployments
+        ]
+      }
+    ]
+  }
   beforeEach(() => {
-    // The service is on our revision only until ECS gives up: our deployment fails with the breaker.
-    ecsMock.on(DescribeServicesCommand).resolves({
-      services: [
-        {
-          ...currentService,
-          taskDefinition: TD_NEW,
-          deployments: [
-            deployment({
-              rolloutState: 'FAILED',
-              runningCount: 0,
-              failedTasks: 3,
-              rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.'
-            }),
-            ...currentService.deployments
-          ]
-        }
-      ]
-    })
+    ecsMock.on(DescribeServicesCommand).resolves(failed)
   })
 
   test('fails, rolls back to the revision the service ran before, and says so', async () => {
@@ -369,6 +449,33 @@ describe('a red deploy', () => {
     const errors = annotations('error')
     expect(errors.length).toBeGreaterThanOrEqual(1)
     expect(errors.at(-1)).toMatch(/Deployment failed/)
+  })
+
+  test('a service caught mid-rollout is rolled back to its last completed revision, not the one rolling out', async () => {
+    const TD_MID = `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/web:3`
+    const TD_STABLE = `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/web:2`
+    // The plan's DescribeServices sees the service mid-rollout; the waits see our deployment fail.
+    ecsMock
+      .on(DescribeServicesCommand)
+      .resolvesOnce({
+        services: [
+          {
+            ...currentService,
+            taskDefinition: TD_MID,
+            deployments: [
+              deployment({ id: 'ecs-svc/3333', taskDefinition: TD_MID, rolloutState: 'IN_PROGRESS' }),
+              deployment({ id: 'ecs-svc/2222', status: 'ACTIVE', taskDefinition: TD_STABLE })
+            ]
+          }
+        ]
+      })
+      .resolves(failed)
+    setInputs(base)
+    expect(await runAction()).toBe(1)
+    expect(ecsMock.commandCalls(UpdateServiceCommand).map(c => c.args[0].input.taskDefinition)).toEqual([
+      TD_NEW,
+      TD_STABLE
+    ])
   })
 
   test('with rollback false it leaves the service where ECS left it', async () => {

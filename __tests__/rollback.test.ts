@@ -44,8 +44,7 @@ function request(outcome: WatchOutcome, overrides: Partial<Parameters<typeof rol
     ecs,
     cluster: 'c',
     service: 'web',
-    enabled: true,
-    previousTaskDefinitionArn: OLD,
+    policy: { enabled: true, taskDefinitionArn: OLD },
     failedTaskDefinitionArn: NEW,
     outcome,
     cancelled: false,
@@ -71,7 +70,9 @@ describe('rollBack', () => {
   })
 
   test('rollback: false leaves the service and says in what state', async () => {
-    const result = await rollBack(request(failedOutcome('too-many-failed-tasks'), { enabled: false }))
+    const result = await rollBack(
+      request(failedOutcome('too-many-failed-tasks'), { policy: { enabled: false, taskDefinitionArn: OLD } })
+    )
     expect(result.status).toBe('skipped')
     expect(result.message).toBe(
       'Rollback is off (rollback: false): the service is left on web:5; deployment ecs-svc/5 is IN_PROGRESS, 0/2 tasks running, 3 failed.'
@@ -79,9 +80,17 @@ describe('rollBack', () => {
     expect(ecsMock.calls()).toHaveLength(0)
   })
 
-  test('nothing to roll back to', async () => {
-    const result = await rollBack(request(failedOutcome('timeout'), { previousTaskDefinitionArn: NEW }))
+  test.each([
+    ['the target is the revision that failed', NEW],
+    ['the plan found no revision the service ran before', undefined]
+  ])('nothing to roll back to: %s', async (_name, target) => {
+    const result = await rollBack(
+      request(failedOutcome('timeout'), { policy: { enabled: true, taskDefinitionArn: target } })
+    )
     expect(result.status).toBe('skipped')
+    expect(result.message).toBe(
+      'Nothing to roll back to: the service ran no other task definition before web:5.'
+    )
     expect(ecsMock.calls()).toHaveLength(0)
   })
 

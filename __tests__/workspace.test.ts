@@ -12,7 +12,8 @@ import { ECRClient } from '@aws-sdk/client-ecr'
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import { DeployError } from '../src/errors.js'
 import { readInputs } from '../src/inputs.js'
-import { makePlan, resolveBuildPaths } from '../src/plan.js'
+import { resolveBuildPaths } from '../src/build-paths.js'
+import { gatherFacts } from '../src/plan.js'
 import { insideOf, resolveInWorkspace, type ResolveOptions } from '../src/workspace.js'
 
 const VALID_TD = JSON.stringify({
@@ -238,7 +239,7 @@ describe('resolveBuildPaths', () => {
   })
 })
 
-describe('makePlan: a path outside the workspace fails before any AWS call', () => {
+describe('gatherFacts: a path outside the workspace fails before any AWS call', () => {
   const ecsMock = mockClient(ECSClient)
   const ecrMock = mockClient(ECRClient)
   const clients = {
@@ -264,7 +265,7 @@ describe('makePlan: a path outside the workspace fails before any AWS call', () 
     const inputs = readInputs(name => ({ repository: 'my-app', service: 'web', ...given })[name] ?? '', {
       AWS_REGION: 'eu-west-1'
     })
-    const error = await makePlan(inputs, clients, ws, 'c'.repeat(40)).catch((e: unknown) => e)
+    const error = await gatherFacts(inputs, clients, ws).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(DeployError)
     expect((error as DeployError).message).toMatch(new RegExp(`^Input "${input}": `))
     expect(ecsMock.calls()).toHaveLength(0)

@@ -3,29 +3,20 @@
  * Each phase runs in a log group; every failure travels up as one DeployError to the single catch below.
  */
 import * as core from '@actions/core'
-import type { Deployment } from '@aws-sdk/client-ecs'
+import { arnTail } from './arn.js'
 import { createClients, type AwsClients } from './aws.js'
 import { commitSha, resolveImage } from './build.js'
 import { DeployError, inPhase, type Phase } from './errors.js'
 import { exec as realExec, type Exec } from './exec.js'
+import { handleFailedDeployment } from './failure.js'
 import { readInputs, type ActionInputs } from './inputs.js'
-import { makePlan, relativeToWorkspace, type Plan } from './plan.js'
+import { decide, gatherFacts, relativeToWorkspace, type PlanNotice } from './plan.js'
 import { updateService } from './service.js'
 import { markPost } from './state.js'
 import { registerTaskDefinition } from './task-definition/register.js'
 import { renderTaskDefinition } from './task-definition/render.js'
-import { CallMeter, watchDeployment, type WatchOutcome } from './watch.js'
-import { diagnose } from './diagnose.js'
-import { attachLogTails } from './logs.js'
-import {
-  annotateCauses,
-  consoleUrl,
-  printCauses,
-  setOutputs,
-  writeSummary,
-  type DeployReport
-} from './report.js'
-import { rollBack } from './rollback.js'
+import { CallMeter, watchDeployment } from './watch.js'
+import { consoleUrl, setOutputs, writeSummary, type DeployReport } from './report.js'
 import { inert, toStdout } from './untrusted.js'
 
 export interface Dependencies {
@@ -66,13 +57,17 @@ function stopIfCancelled(signal: AbortSignal, when: string, before: Phase): void
   }
 }
 
-/** Ends a message with a full stop, so two can follow each other. */
-function sentence(text: string): string {
-  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`
-}
-
-function describeRevision(arn: string | undefined): string {
-  return arn ? (arn.split('/').pop() ?? arn) : 'unknown'
+/** The plan phase's warnings and notices, as annotations pointing into the workspace's files. */
+function announce(notices: PlanNotice[], workspace: string): void {
+  for (const n of notices) {
+    const print = n.level === 'warning' ? core.warning : core.notice
+    print(n.message, {
+      title: n.title,
+      file: n.file ? relativeToWorkspace(n.file, workspace) : undefined,
+      startLine: n.line,
+      startColumn: n.column
+    })
+  }
 }
 
 export async function run(deps: Dependencies = {}): Promise<void> {
@@ -109,9 +104,15 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       const given = inputs as ActionInputs
       // The commit names the built image's tag: read only when something is built.
       const sha = given.repository && !given.image ? await commitSha(exec, workspace) : ''
-      return makePlan(given, clients, workspace, sha)
+      // What reading finds is printed as soon as it is read, whatever fails after.
+      const facts = await gatherFacts(given, clients, workspace, {
+        onNotices: notices => announce(notices, workspace)
+      })
+      return decide(given, facts, sha)
     })
-    report.previousTaskDefinitionArn = plan.previousTaskDefinitionArn
+    // Everything the run will do is decided; from here on it is done. Today a run has one target.
+    const [target] = plan.targets
+    report.previousTaskDefinitionArn = target.service?.previousTaskDefinitionArn
 
     const image = await phase('image', 'Image', report, () =>
       resolveImage(plan.image, { clients, exec, sha: plan.sha, workspace }, toStdout)
@@ -124,47 +125,37 @@ export async function run(deps: Dependencies = {}): Promise<void> {
     }
 
     stopIfCancelled(signal, 'before registering a task definition', 'register')
-    const rendered =
-      image && plan.containerName
-        ? renderTaskDefinition(plan.base.input, plan.containerName, image.image)
-        : plan.base.input
+    const base = target.taskDefinition
+    const rendered = image
+      ? target.containers.reduce((td, name) => renderTaskDefinition(td, name, image.image), base.input)
+      : base.input
     const registered = await phase('register', 'Register task definition', report, () =>
-      registerTaskDefinition(clients.ecs, rendered, plan.base.tags)
+      registerTaskDefinition(clients.ecs, rendered, base.tags)
     )
     const taskDefinitionArn = registered.taskDefinitionArn as string
+    const revision = arnTail(taskDefinitionArn)
     report.taskDefinitionArn = taskDefinitionArn
-    core.info(inert(`Registered ${describeRevision(taskDefinitionArn)}`))
+    core.info(inert(`Registered ${revision}`))
     setOutputs(report)
 
-    if (!plan.inputs.service) {
+    const service = target.service
+    if (!service) {
       report.ok = true
-      report.headline = `Registered ${describeRevision(taskDefinitionArn)} (no service to update)`
+      report.headline = `Registered ${revision} (no service to update)`
       return
     }
     stopIfCancelled(signal, 'before updating the service', 'update')
     const update = await phase('update', 'Update service', report, () =>
-      updateService(clients.ecs, {
-        cluster: plan.inputs.cluster,
-        service: plan.inputs.service as string,
-        taskDefinitionArn,
-        desiredCount: plan.inputs.desiredCount,
-        forceNewDeployment: plan.inputs.forceNewDeployment,
-        propagateTags: plan.inputs.propagateTags,
-        enableEcsManagedTags: plan.inputs.enableEcsManagedTags
-      })
+      updateService(clients.ecs, { ...service.update, taskDefinitionArn })
     )
     const deploymentId = update.deployment.id as string
     report.deploymentId = deploymentId
     setOutputs(report)
-    core.info(
-      inert(
-        `Service ${plan.inputs.service} is deploying ${describeRevision(taskDefinitionArn)} as ${deploymentId}`
-      )
-    )
+    core.info(inert(`Service ${service.name} is deploying ${revision} as ${deploymentId}`))
 
-    if (!plan.inputs.waitForServiceStability) {
+    if (!service.watch.wait) {
       report.ok = true
-      report.headline = `Started deployment ${deploymentId} of ${describeRevision(taskDefinitionArn)} (not waiting)`
+      report.headline = `Started deployment ${deploymentId} of ${revision} (not waiting)`
       return
     }
 
@@ -173,14 +164,14 @@ export async function run(deps: Dependencies = {}): Promise<void> {
     const outcome = await phase('watch', 'Wait for the deployment', report, () =>
       watchDeployment({
         ecs: clients.ecs,
-        cluster: plan.inputs.cluster,
-        service: plan.inputs.service as string,
+        cluster: service.update.cluster,
+        service: service.name,
         deploymentId,
         taskDefinitionArn,
         since: update.at,
         knownEventIds: (update.service.events ?? []).flatMap(e => (e.id ? [e.id] : [])),
-        timeoutMs: plan.inputs.waitForMinutes * 60_000,
-        maxFailedTasks: plan.maxFailedTasks,
+        timeoutMs: service.watch.timeoutMs,
+        maxFailedTasks: service.watch.maxFailedTasks,
         signal,
         meter,
         onEvent: event => core.info(inert(`${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`))
@@ -194,7 +185,16 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       return
     }
     try {
-      await handleFailedDeployment(plan, clients, outcome, rendered, report, signal, update.deployment, meter)
+      await handleFailedDeployment({
+        clients,
+        target: service,
+        outcome,
+        rendered,
+        ours: update.deployment,
+        report,
+        signal,
+        meter
+      })
     } catch (error) {
       throw inPhase(error, 'watch')
     }
@@ -207,37 +207,6 @@ export async function run(deps: Dependencies = {}): Promise<void> {
     // Outside a runner (a local run without GITHUB_STEP_SUMMARY) there is nowhere to write it.
     if (process.env.GITHUB_STEP_SUMMARY) await writeSummary(report)
   }
-}
-
-async function handleFailedDeployment(
-  plan: Plan,
-  clients: AwsClients,
-  outcome: WatchOutcome,
-  rendered: Parameters<typeof diagnose>[1],
-  report: DeployReport,
-  signal: AbortSignal,
-  ours: Deployment,
-  meter: CallMeter
-): Promise<void> {
-  const causes = diagnose(outcome, rendered)
-  report.causes = causes
-  for (const note of outcome.notes) core.info(inert(note))
-  report.notes.push(...(await attachLogTails(clients.logs, causes)))
-  printCauses(causes)
-  report.rollback = await rollBack({
-    ecs: clients.ecs,
-    cluster: plan.inputs.cluster,
-    service: plan.inputs.service as string,
-    enabled: plan.inputs.rollback,
-    previousTaskDefinitionArn: plan.previousTaskDefinitionArn,
-    failedTaskDefinitionArn: ours.taskDefinition,
-    outcome,
-    cancelled: signal.aborted,
-    meter
-  })
-  report.headline = `${sentence(outcome.message)} ${report.rollback.message}`
-  annotateCauses(causes)
-  throw new DeployError('Deployment failed', report.headline)
 }
 
 /** What the runner reads as a failed step (the value of @actions/core's ExitCode.Failure). */

@@ -1,12 +1,18 @@
 /**
- * Plan: everything decided before the first mutating call. Inputs are checked, the task definition is
- * parsed and its container found, the cluster and service are found. A bad input fails here, so no
- * task definition is registered and no service is touched.
+ * The plan: everything a run will do, known before the first mutating call.
+ * - `gatherFacts` reads: the task definition file, the build paths, the cluster and service, the revision
+ *   to start from when no file is given. Paths are checked before any AWS call.
+ * - `decide` is pure (no client, no `core`, no fs): inputs + facts → Plan. The Plan holds decisions only:
+ *   the targets (service, base task definition, containers that get the image), the image decision, the
+ *   update request, the watch settings and the rollback policy. A dry run is "stop after decide".
+ * What reading finds worth an annotation (the file's warnings, what was left out so ECS takes it) is
+ * handed to the caller as soon as it is read (`GatherHooks.onNotices`), so a failure after it, in
+ * gatherFacts or decide, does not swallow it; decide prints nothing and adds no annotation of its own.
+ * A bad input fails in one of the two, so no task definition is registered and no service is touched.
  */
-import * as core from '@actions/core'
-import { lstat } from 'node:fs/promises'
 import path from 'node:path'
-import type { Service } from '@aws-sdk/client-ecs'
+import type { Service, Tag, TaskDefinition } from '@aws-sdk/client-ecs'
+import { arnTail } from './arn.js'
 import type { AwsClients } from './aws.js'
 import { DeployError } from './errors.js'
 import { circuitBreakerThreshold, type ActionInputs } from './inputs.js'
@@ -17,11 +23,20 @@ import {
   loadTaskDefinitionFile,
   type LoadedTaskDefinition
 } from './task-definition/load.js'
+import type { SourceWarning } from './task-definition/source.js'
 import { assertRegistrable } from './task-definition/registrable.js'
 import { selectContainer } from './task-definition/render.js'
-import { currentTaskDefinition, describeTaskDefinition, findCluster, findService } from './service.js'
+import {
+  currentTaskDefinition,
+  describeTaskDefinition,
+  findCluster,
+  findService,
+  type UpdateRequest
+} from './service.js'
 import { boundMessage } from './untrusted.js'
-import { resolveInWorkspace } from './workspace.js'
+import { resolveBuildPaths, type BuildPaths } from './build-paths.js'
+
+export type { BuildPaths }
 
 /** The `repository` input, parsed: an ECR repository name, with the registry when the input named one. */
 export type RepositoryInput = ReturnType<typeof parseRepositoryInput>
@@ -50,104 +65,124 @@ export type ImageDecision =
       tags: string[]
     }
 
-export interface Plan {
-  inputs: ActionInputs
-  base: LoadedTaskDefinition
-  /** The container that gets the new image; undefined when no image changes. */
-  containerName?: string
-  service?: Service
-  /** What the service ran before this deploy: the rollback target. */
-  previousTaskDefinitionArn?: string
-  image: ImageDecision
-  /** The commit being deployed; empty when nothing is built. */
-  sha: string
-  desiredCount: number
+/** How long and how strictly to watch the deployment an update starts. */
+export interface WatchPolicy {
+  /** wait-for-service-stability: false ends the run once ECS accepted the update. */
+  wait: boolean
+  timeoutMs: number
+  /** Failed tasks of our deployment that end the wait (the circuit breaker's threshold by default). */
   maxFailedTasks: number
 }
 
-export interface BuildPaths {
-  /** The real path of the `context` input. */
-  context: string
-  /** The real path of the `dockerfile` input; undefined: docker's default in the context. */
-  dockerfile?: string
+/** What to do when the deployment fails, times out or is cancelled. */
+export interface RollbackPolicy {
+  enabled: boolean
+  /** The revision to go back to: what the service ran before; undefined when it ran none. */
+  taskDefinitionArn?: string
+}
+
+/** A service the run moves onto the new revision. */
+export interface ServiceTarget {
+  name: string
+  /** The UpdateService request, all but the revision (known once it is registered). */
+  update: Omit<UpdateRequest, 'taskDefinitionArn'>
+  /** What the service ran before this deploy (shown in the summary). */
+  previousTaskDefinitionArn?: string
+  watch: WatchPolicy
+  rollback: RollbackPolicy
 }
 
 /**
- * The `context` and `dockerfile` inputs, confined to the workspace. With no `dockerfile`, docker reads
- * `Dockerfile` in the context, so that one is checked too (when it is there: docker reports it missing).
+ * One task definition to register, the containers in it that get the image, and the service (if any) to
+ * update to it. Today a run has exactly one target; several services, or several containers per task
+ * definition, are more entries and more names, not a new shape.
  */
-export async function resolveBuildPaths(inputs: ActionInputs, workspace: string): Promise<BuildPaths> {
-  const context = await resolveInWorkspace('context', inputs.context, workspace, { kind: 'directory' })
-  if (inputs.dockerfile !== undefined) {
-    const dockerfile = await resolveInWorkspace('dockerfile', inputs.dockerfile, workspace, { kind: 'file' })
-    return { context: context.real, dockerfile: dockerfile.real }
-  }
-  // The classic builder falls back to `dockerfile`; both are checked, as docker may read either.
-  for (const name of ['Dockerfile', 'dockerfile']) {
-    const implicit = path.join(context.real, name)
-    // Named as the input it stands in for: the file docker reads when `dockerfile` is not set.
-    if (await exists(implicit)) await resolveInWorkspace('dockerfile', implicit, workspace, { kind: 'file' })
-  }
-  return { context: context.real }
+export interface Target {
+  cluster: string
+  /** The task definition the new revision starts from (checked: ECS would register it). */
+  taskDefinition: LoadedTaskDefinition
+  /** Containers that get the image of `Plan.image`; empty when the images stay as they are. */
+  containers: string[]
+  /** Undefined: register only. */
+  service?: ServiceTarget
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file)
-    return true
-  } catch {
-    return false
+/** An annotation the plan phase wants printed (main.ts prints it). */
+export interface PlanNotice {
+  level: 'warning' | 'notice'
+  title: string
+  message: string
+  file?: string
+  line?: number
+  column?: number
+}
+
+export interface Plan {
+  targets: Target[]
+  image: ImageDecision
+  /** The commit being deployed; empty when nothing is built. */
+  sha: string
+}
+
+/** What gatherFacts found: plain data, so decide can be fed it from a table. */
+export interface Facts {
+  /** The `context` and `dockerfile` inputs confined to the workspace; only when something is built. */
+  buildPaths?: BuildPaths
+  /** The service as ECS described it (in a cluster that exists); undefined when no service is given. */
+  service?: Service
+  /**
+   * The task definition to start from: the file, else the revision read from ECS (the family's latest
+   * ACTIVE one, else the service's current one); undefined when there is none.
+   */
+  base?: LoadedTaskDefinition
+}
+
+/** The `repository` and `image` inputs parsed (pure; each throws naming its input). */
+function parseReferences(inputs: ActionInputs): {
+  repository?: RepositoryInput
+  image?: ReturnType<typeof parseImageReference>
+} {
+  return {
+    repository: inputs.repository ? parseRepositoryInput(inputs.repository) : undefined,
+    image: inputs.image ? parseImageReference(inputs.image) : undefined
   }
 }
 
-/** Warnings quote the file; however long a value in it, one warning stays readable. */
-const MAX_WARNING_CHARS = 1000
+export interface GatherHooks {
+  /**
+   * What reading found, to print now: the file's warnings once it is read (before any AWS call), then
+   * the base's notices once it is known.
+   */
+  onNotices?: (notices: PlanNotice[]) => void
+}
 
 /**
- * `sha`: the commit being deployed (names the built image's tag); empty when nothing is built.
+ * The I/O of the plan. Cheapest first: the references are parsed (no I/O), then every path must lie
+ * inside the workspace (nothing is read otherwise, and no AWS call is made), then ECS is asked.
  */
-export async function makePlan(
+export async function gatherFacts(
   inputs: ActionInputs,
   clients: AwsClients,
   workspace: string,
-  sha: string
-): Promise<Plan> {
-  // Pure checks first: they cost nothing and need no AWS.
-  const repository = inputs.repository ? parseRepositoryInput(inputs.repository) : undefined
-  const image = inputs.image ? parseImageReference(inputs.image) : undefined
-
-  // Paths next: each must lie inside the workspace, or nothing is read (and no AWS call is made).
-  let base: LoadedTaskDefinition | undefined
-  if (inputs.taskDefinition) {
-    base = await loadTaskDefinitionFile(inputs.taskDefinition, workspace)
-  }
+  hooks: GatherHooks = {}
+): Promise<Facts> {
+  const { repository } = parseReferences(inputs)
+  const file = inputs.taskDefinition
+    ? await loadTaskDefinitionFile(inputs.taskDefinition, workspace)
+    : undefined
   const buildPaths = repository ? await resolveBuildPaths(inputs, workspace) : undefined
-  if (base) {
-    for (const w of base.warnings) {
-      core.warning(boundMessage(w.message, MAX_WARNING_CHARS), {
-        title: 'Task definition',
-        file: w.file ? relativeToWorkspace(w.file, workspace) : undefined,
-        startLine: w.line,
-        startColumn: w.column
-      })
-    }
-  }
+  if (file) hooks.onNotices?.(fileWarnings(file))
 
   let service: Service | undefined
   if (inputs.service) {
     await findCluster(clients.ecs, inputs.cluster)
     service = await findService(clients.ecs, inputs.cluster, inputs.service)
   }
-  const previousTaskDefinitionArn = service ? currentTaskDefinition(service) : undefined
-
-  if (!base) {
-    const source = inputs.taskDefinitionFamily ?? previousTaskDefinitionArn
-    if (!source) {
-      throw new DeployError(
-        'No task definition',
-        'No task definition to start from (input "task-definition").'
-      )
-    }
+  let base = file
+  const source = file
+    ? undefined
+    : (inputs.taskDefinitionFamily ?? (service && currentTaskDefinition(service)))
+  if (source) {
     const described = await describeTaskDefinition(
       clients.ecs,
       source,
@@ -155,65 +190,139 @@ export async function makePlan(
         ? { input: 'task-definition-family' }
         : { input: 'service', service: inputs.service ?? '' }
     )
-    const label = inputs.taskDefinitionFamily
-      ? `family ${inputs.taskDefinitionFamily} (latest ACTIVE revision)`
-      : `service ${inputs.service} (current task definition ${source.split('/').pop()})`
-    base = fromDescribedTaskDefinition(described.taskDefinition, described.tags, label)
+    base = describedBase(inputs, source, described.taskDefinition, described.tags)
   }
+  if (base) hooks.onNotices?.(baseNotices(base))
+  return { base, buildPaths, service }
+}
 
-  for (const n of base.notices) {
-    core.notice(n.message, {
-      title: 'Task definition',
-      file: n.file ? relativeToWorkspace(n.file, workspace) : undefined,
-      startLine: n.line,
-      startColumn: n.column
-    })
+/**
+ * A revision read from ECS as the base, named for messages by where it came from. `source` is what was
+ * described: the `task-definition-family` input, else the service's current revision's ARN.
+ */
+export function describedBase(
+  inputs: ActionInputs,
+  source: string,
+  taskDefinition: TaskDefinition,
+  tags?: Tag[]
+): LoadedTaskDefinition {
+  const label = inputs.taskDefinitionFamily
+    ? `family ${inputs.taskDefinitionFamily} (latest ACTIVE revision)`
+    : `service ${inputs.service} (current task definition ${arnTail(source)})`
+  return fromDescribedTaskDefinition(taskDefinition, tags, label)
+}
+
+/** Warnings quote the file; however long a value in it, one warning stays readable. */
+const MAX_WARNING_CHARS = 1000
+
+function asNotice(level: PlanNotice['level'], w: SourceWarning, max?: number): PlanNotice {
+  return {
+    level,
+    title: 'Task definition',
+    message: max === undefined ? w.message : boundMessage(w.message, max),
+    file: w.file,
+    line: w.line,
+    column: w.column
   }
+}
 
-  let containerName: string | undefined
-  if (repository || image) {
-    containerName = selectContainer(base, inputs.containerName).name
+/** What reading the task definition file warned about (unknown keys, duplicates, …), as annotations. */
+export function fileWarnings(file: LoadedTaskDefinition): PlanNotice[] {
+  return file.warnings.map(w => asNotice('warning', w, MAX_WARNING_CHARS))
+}
+
+/** What was left out of the base so that ECS takes it, one notice each. */
+export function baseNotices(base: LoadedTaskDefinition): PlanNotice[] {
+  return base.notices.map(n => asNotice('notice', n))
+}
+
+function imageDecision(
+  inputs: ActionInputs,
+  refs: ReturnType<typeof parseReferences>,
+  facts: Facts,
+  sha: string
+): ImageDecision {
+  if (refs.image) return { kind: 'given', image: inputs.image as string, ref: refs.image }
+  if (!refs.repository) return { kind: 'keep' }
+  if (!facts.buildPaths) throw new Error('decide: a build needs facts.buildPaths (gatherFacts resolves them)')
+  const build: BuildInputs = {
+    context: inputs.context,
+    dockerfile: inputs.dockerfile,
+    buildArgs: inputs.buildArgs,
+    target: inputs.target,
+    platforms: inputs.platforms,
+    network: inputs.network
+  }
+  const mainTag = defaultTag(sha, build)
+  return {
+    kind: 'build',
+    repositoryText: inputs.repository as string,
+    repository: refs.repository,
+    createRepository: inputs.createRepository,
+    reuseExisting: inputs.skipExisting,
+    build,
+    paths: facts.buildPaths,
+    tags: [mainTag, ...inputs.tags.filter(t => t !== mainTag)]
+  }
+}
+
+function serviceTarget(inputs: ActionInputs, name: string, service: Service | undefined): ServiceTarget {
+  const previous = service ? currentTaskDefinition(service) : undefined
+  const desiredCount = inputs.desiredCount ?? service?.desiredCount ?? 1
+  return {
+    name,
+    update: {
+      cluster: inputs.cluster,
+      service: name,
+      desiredCount: inputs.desiredCount,
+      forceNewDeployment: inputs.forceNewDeployment,
+      propagateTags: inputs.propagateTags,
+      enableEcsManagedTags: inputs.enableEcsManagedTags
+    },
+    previousTaskDefinitionArn: previous,
+    watch: {
+      wait: inputs.waitForServiceStability,
+      timeoutMs: inputs.waitForMinutes * 60_000,
+      maxFailedTasks: inputs.maxFailedTasks ?? circuitBreakerThreshold(desiredCount)
+    },
+    rollback: { enabled: inputs.rollback, taskDefinitionArn: previous }
+  }
+}
+
+/**
+ * The decisions, from the inputs and what gatherFacts found. Pure. Throws the DeployError a bad
+ * combination deserves: no base to start from, a container that is not there (or is needed and not
+ * named), a task definition ECS would refuse.
+ * `sha`: the commit being deployed (names the built image's tag); empty when nothing is built.
+ */
+export function decide(inputs: ActionInputs, facts: Facts, sha: string): Plan {
+  const refs = parseReferences(inputs)
+  const { base } = facts
+  if (!base) {
+    throw new DeployError('No task definition', 'No task definition to start from (input "task-definition").')
+  }
+  const deploysImage = refs.repository !== undefined || refs.image !== undefined
+  let containers: string[] = []
+  if (deploysImage) {
+    const name = selectContainer(base, inputs.containerName).name
+    containers = name === undefined ? [] : [name]
   } else if (inputs.containerName) {
+    // Named with nothing to deploy into it: still checked, so a typo fails here.
     selectContainer(base, inputs.containerName)
-    containerName = inputs.containerName
   }
   // What ECS's RegisterTaskDefinition would refuse fails here, before any login, build or push.
-  assertRegistrable(base, repository || image ? containerName : undefined)
-
-  const desiredCount = inputs.desiredCount ?? service?.desiredCount ?? 1
-  let decision: ImageDecision = { kind: 'keep' }
-  if (image) decision = { kind: 'given', image: inputs.image as string, ref: image }
-  else if (repository && buildPaths) {
-    const build: BuildInputs = {
-      context: inputs.context,
-      dockerfile: inputs.dockerfile,
-      buildArgs: inputs.buildArgs,
-      target: inputs.target,
-      platforms: inputs.platforms,
-      network: inputs.network
-    }
-    const mainTag = defaultTag(sha, build)
-    decision = {
-      kind: 'build',
-      repositoryText: inputs.repository as string,
-      repository,
-      createRepository: inputs.createRepository,
-      reuseExisting: inputs.skipExisting,
-      build,
-      paths: buildPaths,
-      tags: [mainTag, ...inputs.tags.filter(t => t !== mainTag)]
-    }
-  }
+  assertRegistrable(base, containers[0])
   return {
-    inputs,
-    base,
-    containerName,
-    service,
-    previousTaskDefinitionArn,
-    image: decision,
-    sha,
-    desiredCount,
-    maxFailedTasks: inputs.maxFailedTasks ?? circuitBreakerThreshold(desiredCount)
+    targets: [
+      {
+        cluster: inputs.cluster,
+        taskDefinition: base,
+        containers,
+        service: inputs.service ? serviceTarget(inputs, inputs.service, facts.service) : undefined
+      }
+    ],
+    image: imageDecision(inputs, refs, facts, sha),
+    sha
   }
 }
 

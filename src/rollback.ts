@@ -6,6 +6,8 @@
 import * as core from '@actions/core'
 import type { ECSClient } from '@aws-sdk/client-ecs'
 import { errorMessage } from './errors.js'
+import { arnTail as revision } from './arn.js'
+import type { RollbackPolicy } from './plan.js'
 import type { DeployReport } from './report.js'
 import { updateService } from './service.js'
 import { inert } from './untrusted.js'
@@ -15,8 +17,8 @@ export interface RollbackRequest {
   ecs: ECSClient
   cluster: string
   service: string
-  enabled: boolean
-  previousTaskDefinitionArn?: string
+  /** The plan's rollback policy: whether to roll back, and to which revision. */
+  policy: RollbackPolicy
   failedTaskDefinitionArn?: string
   outcome: WatchOutcome
   /** The run was cancelled: start the rollback but do not wait for it (the runner will kill us soon). */
@@ -31,8 +33,6 @@ export interface RollbackRequest {
 
 export type RollbackResult = NonNullable<DeployReport['rollback']>
 
-const revision = (arn: string | undefined): string => (arn ? (arn.split('/').pop() ?? arn) : 'unknown')
-
 export async function rollBack(request: RollbackRequest): Promise<RollbackResult> {
   const { outcome } = request
   const failed = revision(request.failedTaskDefinitionArn)
@@ -44,7 +44,7 @@ export async function rollBack(request: RollbackRequest): Promise<RollbackResult
       taskDefinitionArn: to
     }
   }
-  if (!request.enabled) {
+  if (!request.policy.enabled) {
     const d = outcome.deployment
     const state = d
       ? `deployment ${d.id} is ${d.rolloutState ?? d.status}, ${d.runningCount ?? 0}/${d.desiredCount ?? 0} tasks running, ${d.failedTasks ?? 0} failed`
@@ -55,7 +55,7 @@ export async function rollBack(request: RollbackRequest): Promise<RollbackResult
       taskDefinitionArn: request.failedTaskDefinitionArn
     }
   }
-  const target = request.previousTaskDefinitionArn
+  const target = request.policy.taskDefinitionArn
   if (!target || target === request.failedTaskDefinitionArn) {
     return {
       status: 'skipped',

@@ -1,0 +1,57 @@
+/**
+ * After a failed, timed-out or cancelled deployment: diagnose the causes, attach the logs of the tasks that
+ * stopped, roll back as the plan's policy says, and end the run with one DeployError saying all of it.
+ */
+import * as core from '@actions/core'
+import type { Deployment, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
+import type { AwsClients } from './aws.js'
+import { diagnose } from './diagnose.js'
+import { DeployError } from './errors.js'
+import { attachLogTails } from './logs.js'
+import type { ServiceTarget } from './plan.js'
+import { annotateCauses, printCauses, type DeployReport } from './report.js'
+import { rollBack } from './rollback.js'
+import { inert } from './untrusted.js'
+import type { CallMeter, WatchOutcome } from './watch.js'
+
+export interface FailedDeployment {
+  clients: AwsClients
+  target: ServiceTarget
+  outcome: WatchOutcome
+  /** The task definition as registered: the causes point into it. */
+  rendered: RegisterTaskDefinitionCommandInput
+  /** The deployment our update started. */
+  ours: Deployment
+  report: DeployReport
+  signal: AbortSignal
+  /** The run's ECS call meter, shared with the main wait. */
+  meter: CallMeter
+}
+
+/** Ends a message with a full stop, so two can follow each other. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`
+}
+
+/** Always throws: the run failed. What was found and done is in `report` first. */
+export async function handleFailedDeployment(failed: FailedDeployment): Promise<never> {
+  const { clients, target, outcome, report } = failed
+  const causes = diagnose(outcome, failed.rendered)
+  report.causes = causes
+  for (const note of outcome.notes) core.info(inert(note))
+  report.notes.push(...(await attachLogTails(clients.logs, causes)))
+  printCauses(causes)
+  report.rollback = await rollBack({
+    ecs: clients.ecs,
+    cluster: target.update.cluster,
+    service: target.name,
+    policy: target.rollback,
+    failedTaskDefinitionArn: failed.ours.taskDefinition,
+    outcome,
+    cancelled: failed.signal.aborted,
+    meter: failed.meter
+  })
+  report.headline = `${sentence(outcome.message)} ${report.rollback.message}`
+  annotateCauses(causes)
+  throw new DeployError('Deployment failed', report.headline)
+}
