@@ -1,213 +1,244 @@
-import { describe, expect, test } from '@jest/globals'
-import { DeployError } from '../src/errors.js'
+/**
+ * skip-existing reuse applies the `tags` input: tagExistingImage (BatchGetImage, then PutImage per tag)
+ * and resolveImage's reuse path, against a mocked ECR client.
+ */
+import { beforeEach, describe, expect, jest, test } from '@jest/globals'
 import {
-  buildInputsHash,
-  defaultTag,
-  ociLabels,
-  parseImageReference,
-  pinnedImage,
-  TAG_PATTERN,
-  type BuildInputs
-} from '../src/image.js'
+  BatchGetImageCommand,
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  ECRServiceException,
+  PutImageCommand
+} from '@aws-sdk/client-ecr'
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
+import { ECSClient } from '@aws-sdk/client-ecs'
+import { mockClient } from 'aws-sdk-client-mock'
 
-const base: BuildInputs = { context: '.', buildArgs: {}, platforms: [] }
-const SHA = '0123456789abcdef0123456789abcdef01234567'
+const info = jest.fn()
+const debug = jest.fn()
+const warning = jest.fn()
+const setSecret = jest.fn()
+jest.unstable_mockModule('@actions/core', () => ({ info, debug, warning, setSecret }))
+
+const { tagExistingImage } = await import('../src/ecr.js')
+const { resolveImage } = await import('../src/image.js')
+const { defaultTag } = await import('../src/image-ref.js')
+const { DeployError } = await import('../src/errors.js')
+type ImageDecision = import('../src/plan.js').ImageDecision
+
+const ecrMock = mockClient(ECRClient)
+const config = { region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } }
+const ecr = new ECRClient(config)
+const noSleep = { sleep: async () => {}, random: () => 0.5 }
+
 const DIGEST = `sha256:${'a'.repeat(64)}`
+const MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json'
+const MANIFEST = JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPE, config: {}, layers: [] })
+const repo = { name: 'my-app', uri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app', registry: 'x' }
 
-describe('buildInputsHash', () => {
-  test('is sha256 hex and stable across calls', () => {
-    const h = buildInputsHash(base)
-    expect(h).toMatch(/^[a-f0-9]{64}$/)
-    expect(buildInputsHash({ ...base })).toBe(h)
+function awsError(name: string, status = 400): Error {
+  return new ECRServiceException({
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+    message: `${name} message`
+  })
+}
+
+function manifestFound(): void {
+  ecrMock.on(BatchGetImageCommand).resolves({
+    images: [
+      {
+        imageId: { imageDigest: DIGEST },
+        imageManifest: MANIFEST,
+        imageManifestMediaType: MEDIA_TYPE
+      }
+    ],
+    failures: []
+  })
+}
+
+async function caught(p: Promise<unknown>): Promise<InstanceType<typeof DeployError>> {
+  const error = await p.then(
+    () => undefined,
+    (e: unknown) => e
+  )
+  expect(error).toBeInstanceOf(DeployError)
+  return error as InstanceType<typeof DeployError>
+}
+
+beforeEach(() => {
+  ecrMock.reset()
+  jest.clearAllMocks()
+})
+
+describe('tagExistingImage', () => {
+  test('no tags: no call at all', async () => {
+    expect(await tagExistingImage(ecr, repo, DIGEST, [], noSleep)).toEqual({ added: [], present: [] })
+    expect(ecrMock.calls()).toHaveLength(0)
   })
 
-  test.each<[string, BuildInputs, BuildInputs]>([
-    [
-      'build-arg key order',
-      { ...base, buildArgs: { A: '1', B: '2' } },
-      { ...base, buildArgs: { B: '2', A: '1' } }
-    ],
-    [
-      'platform order',
-      { ...base, platforms: ['linux/amd64', 'linux/arm64'] },
-      { ...base, platforms: ['linux/arm64', 'linux/amd64'] }
-    ],
-    [
-      'duplicate platforms',
-      { ...base, platforms: ['linux/amd64', 'linux/amd64'] },
-      { ...base, platforms: ['linux/amd64'] }
-    ],
-    ['empty dockerfile = unset', { ...base, dockerfile: '' }, base],
-    ['empty target = unset', { ...base, target: '' }, base],
-    ['undefined network = unset', { ...base, network: undefined }, base],
-    ['object key order', { platforms: [], buildArgs: {}, context: '.' }, base]
-  ])('is the same regardless of %s', (_name, a, b) => {
-    expect(buildInputsHash(a)).toBe(buildInputsHash(b))
-  })
-
-  test.each<[string, BuildInputs]>([
-    ['context', { ...base, context: 'app' }],
-    ['dockerfile', { ...base, dockerfile: 'Dockerfile.prod' }],
-    ['a build arg', { ...base, buildArgs: { A: '1' } }],
-    ['a build arg value', { ...base, buildArgs: { A: '2' } }],
-    ['target', { ...base, target: 'runtime' }],
-    ['platforms', { ...base, platforms: ['linux/arm64'] }],
-    ['network', { ...base, network: 'host' }]
-  ])('changes with %s', (_name, changed) => {
-    expect(buildInputsHash(changed)).not.toBe(buildInputsHash(base))
-  })
-
-  test('build args: a value containing = is not confused with another split', () => {
-    expect(buildInputsHash({ ...base, buildArgs: { A: 'b=c' } })).not.toBe(
-      buildInputsHash({ ...base, buildArgs: { 'A=b': 'c' } })
+  test('reads the manifest once, then puts it under each tag with its media type and digest', async () => {
+    manifestFound()
+    ecrMock.on(PutImageCommand).resolves({})
+    const result = await tagExistingImage(
+      ecr,
+      { ...repo, registryId: '123456789012' },
+      DIGEST,
+      ['latest', 'stable'],
+      noSleep
     )
-  })
-})
-
-describe('defaultTag', () => {
-  test('is <sha 12>-<hash 8> and a valid docker tag', () => {
-    const tag = defaultTag(SHA, base)
-    expect(tag).toBe(`${SHA.slice(0, 12)}-${buildInputsHash(base).slice(0, 8)}`)
-    expect(tag).toMatch(TAG_PATTERN)
-    expect(tag.length).toBeLessThanOrEqual(128)
-  })
-
-  test('changes with the commit and with the build inputs', () => {
-    const other = 'f' + SHA.slice(1)
-    expect(defaultTag(other, base)).not.toBe(defaultTag(SHA, base))
-    expect(defaultTag(SHA, { ...base, target: 'x' })).not.toBe(defaultTag(SHA, base))
-  })
-
-  test('accepts an upper-case sha and normalises it', () => {
-    expect(defaultTag(SHA.toUpperCase(), base)).toBe(defaultTag(SHA, base))
-  })
-
-  test.each(['', 'main', 'not-a-sha-at-all', 'xyz1234567'])('rejects %p as a commit', sha => {
-    expect(() => defaultTag(sha, base)).toThrow(DeployError)
-  })
-})
-
-describe('ociLabels', () => {
-  const created = new Date('2024-05-06T07:08:09.123Z')
-
-  test.each<[string, Parameters<typeof ociLabels>[0], Record<string, string>]>([
-    [
-      'branch push',
-      { repoUrl: 'https://github.com/o/r', sha: SHA, created, ref: 'refs/heads/main' },
-      {
-        'org.opencontainers.image.source': 'https://github.com/o/r',
-        'org.opencontainers.image.revision': SHA,
-        'org.opencontainers.image.created': '2024-05-06T07:08:09.123Z'
-      }
-    ],
-    [
-      'tag push',
-      { repoUrl: 'https://github.com/o/r', sha: SHA, created, ref: 'refs/tags/v1.2.3' },
-      {
-        'org.opencontainers.image.source': 'https://github.com/o/r',
-        'org.opencontainers.image.revision': SHA,
-        'org.opencontainers.image.created': '2024-05-06T07:08:09.123Z',
-        'org.opencontainers.image.version': 'v1.2.3'
-      }
-    ],
-    [
-      'no repository url, no ref',
-      { sha: SHA, created },
-      {
-        'org.opencontainers.image.revision': SHA,
-        'org.opencontainers.image.created': '2024-05-06T07:08:09.123Z'
-      }
-    ]
-  ])('%s', (_name, ctx, expected) => {
-    expect(ociLabels(ctx)).toEqual(expected)
-  })
-})
-
-describe('parseImageReference', () => {
-  test.each<[string, ReturnType<typeof parseImageReference>]>([
-    ['nginx', { repository: 'nginx' }],
-    ['nginx:1.27', { repository: 'nginx', tag: '1.27' }],
-    ['library/nginx:latest', { repository: 'library/nginx', tag: 'latest' }],
-    ['team/sub/app', { repository: 'team/sub/app' }],
-    ['localhost/app:dev', { registry: 'localhost', repository: 'app', tag: 'dev' }],
-    ['127.0.0.1:5001/app:abc', { registry: '127.0.0.1:5001', repository: 'app', tag: 'abc' }],
-    ['127.0.0.1:5001/app', { registry: '127.0.0.1:5001', repository: 'app' }],
-    ['ghcr.io/o/r:v1', { registry: 'ghcr.io', repository: 'o/r', tag: 'v1' }],
-    [
-      `123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app@${DIGEST}`,
-      { registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', repository: 'my-app', digest: DIGEST }
-    ],
-    [
-      `123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/my-app:v1@${DIGEST}`,
-      {
-        registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
-        repository: 'team/my-app',
-        tag: 'v1',
-        digest: DIGEST
-      }
-    ],
-    [`app@${DIGEST}`, { repository: 'app', digest: DIGEST }],
-    ['  app:v1  ', { repository: 'app', tag: 'v1' }],
-    ['my_app__x.y-z:T_1.0-rc', { repository: 'my_app__x.y-z', tag: 'T_1.0-rc' }]
-  ])('%s', (ref, expected) => {
-    expect(parseImageReference(ref)).toEqual(expected)
-  })
-
-  test.each<[string, RegExp]>([
-    ['', /empty/],
-    ['   ', /empty/],
-    ['https://ghcr.io/o/r', /URL scheme/],
-    ['My-App', /invalid repository name/],
-    ['app:', /invalid tag/],
-    ['app:-bad', /invalid tag/],
-    [`app:${'x'.repeat(129)}`, /invalid tag/],
-    ['app@sha256:abc', /invalid digest/],
-    [`app@sha256:${'A'.repeat(64)}`, /invalid digest/],
-    ['app@', /invalid digest/],
-    ['ghcr.io/', /no repository name/],
-    ['a//b', /invalid repository name/],
-    ['app-/x', /invalid repository name/],
-    ['my app', /whitespace/],
-    ['bad_host!.io/app', /invalid registry/],
-    // A path is not an image: ".." is no registry.
-    ['../etc:1', /has an invalid registry "\.\."/],
-    ['./app', /has an invalid registry "\."/],
-    // What the message quotes is bounded and inert.
-    ['app\u0000x', /"app\\u0000x" has an invalid repository name/],
-    ['app:1@sha256:::error::x', /has an invalid digest "sha256:\\u003a\\u003aerror:\\u003ax"/],
-    [`${'a'.repeat(300)}:1`, /^Input "image": "a{79}…" has a repository name longer than 255/]
-  ])('rejects %p', (ref, message) => {
-    let caught: unknown
-    try {
-      parseImageReference(ref)
-    } catch (error) {
-      caught = error
-    }
-    expect(caught).toBeInstanceOf(DeployError)
-    const e = caught as DeployError
-    expect(e.message).toMatch(/^Input "image": /)
-    expect(e.title).toBe('Invalid input: image')
-    expect(e.message).toMatch(message)
-    expect(e.message).not.toMatch(/\p{Cc}|::/u)
-  })
-})
-
-describe('pinnedImage', () => {
-  test('is uri@digest', () => {
-    expect(pinnedImage('123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app', DIGEST)).toBe(
-      `123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app@${DIGEST}`
-    )
-  })
-
-  test('round-trips through parseImageReference', () => {
-    expect(parseImageReference(pinnedImage('127.0.0.1:5001/app', DIGEST))).toEqual({
-      registry: '127.0.0.1:5001',
-      repository: 'app',
-      digest: DIGEST
+    expect(result).toEqual({ added: ['latest', 'stable'], present: [] })
+    const get = ecrMock.commandCalls(BatchGetImageCommand)
+    expect(get).toHaveLength(1)
+    expect(get[0].args[0].input).toMatchObject({
+      repositoryName: 'my-app',
+      registryId: '123456789012',
+      imageIds: [{ imageDigest: DIGEST }]
     })
+    // All stored manifest types accepted: ECR returns the manifest as pushed, not converted.
+    expect(get[0].args[0].input.acceptedMediaTypes).toEqual(expect.arrayContaining([MEDIA_TYPE]))
+    expect(ecrMock.commandCalls(PutImageCommand).map(c => c.args[0].input)).toEqual(
+      ['latest', 'stable'].map(imageTag => ({
+        repositoryName: 'my-app',
+        registryId: '123456789012',
+        imageManifest: MANIFEST,
+        imageManifestMediaType: MEDIA_TYPE,
+        imageDigest: DIGEST,
+        imageTag
+      }))
+    )
   })
 
-  test.each(['', 'sha256:abc', 'latest', `md5:${'a'.repeat(64)}`])('rejects digest %p', digest => {
-    expect(() => pinnedImage('app', digest)).toThrow(DeployError)
+  test.each<[string, string[], { added: string[]; present: string[] }]>([
+    ['a tag that already names the image is left as it is', ['latest'], { added: [], present: ['latest'] }],
+    ['one new, one already there', ['v1', 'latest'], { added: ['v1'], present: ['latest'] }]
+  ])('%s', async (_name, tags, expected) => {
+    manifestFound()
+    ecrMock
+      .on(PutImageCommand)
+      .resolves({})
+      .on(PutImageCommand, { imageTag: 'latest' })
+      .rejects(awsError('ImageAlreadyExistsException'))
+    expect(await tagExistingImage(ecr, repo, DIGEST, tags, noSleep)).toEqual(expected)
+  })
+
+  test('a throttled PutImage is retried', async () => {
+    manifestFound()
+    ecrMock.on(PutImageCommand).rejectsOnce(awsError('ThrottlingException')).resolves({})
+    expect(await tagExistingImage(ecr, repo, DIGEST, ['latest'], noSleep)).toEqual({
+      added: ['latest'],
+      present: []
+    })
+    expect(ecrMock.commandCalls(PutImageCommand)).toHaveLength(2)
+  })
+
+  test.each<[string, () => void, string, RegExp, RegExp]>([
+    [
+      'an immutable tag on another image',
+      () => {
+        manifestFound()
+        ecrMock.on(PutImageCommand).rejects(awsError('ImageTagAlreadyExistsException'))
+      },
+      'ECR tag is immutable',
+      /my-app:latest: the tag already names another image/,
+      /MUTABLE/
+    ],
+    [
+      'PutImage denied',
+      () => {
+        manifestFound()
+        ecrMock.on(PutImageCommand).rejects(awsError('AccessDeniedException'))
+      },
+      'ECR PutImage failed',
+      /PutImage my-app:latest: AccessDeniedException message/,
+      /ecr:PutImage/
+    ],
+    [
+      'BatchGetImage denied',
+      () => {
+        ecrMock.on(BatchGetImageCommand).rejects(awsError('AccessDeniedException'))
+      },
+      'ECR BatchGetImage failed',
+      /BatchGetImage my-app@sha256:a+: AccessDeniedException message/,
+      /ecr:BatchGetImage/
+    ],
+    [
+      'BatchGetImage without the image',
+      () => {
+        ecrMock.on(BatchGetImageCommand).resolves({
+          images: [],
+          failures: [{ failureCode: 'ImageNotFound', failureReason: 'Requested image not found' }]
+        })
+      },
+      'ECR BatchGetImage failed',
+      /no manifest for sha256:a+ \(ImageNotFound: Requested image not found\)/,
+      /skip-existing: false/
+    ]
+  ])('%s: an image error before anything is registered', async (_name, arrange, title, message, hint) => {
+    arrange()
+    const error = await caught(tagExistingImage(ecr, repo, DIGEST, ['latest'], noSleep))
+    expect(error.title).toBe(title)
+    expect(error.message).toMatch(message)
+    expect(error.hint).toMatch(hint)
+  })
+})
+
+describe('resolveImage with skip-existing', () => {
+  const sha = 'c'.repeat(40)
+  const build = { context: '.', buildArgs: {}, platforms: [], network: 'none' }
+  const mainTag = defaultTag(sha, build)
+  const decision: ImageDecision = {
+    kind: 'build',
+    repositoryText: 'my-app',
+    repository: { name: 'my-app' },
+    createRepository: false,
+    reuseExisting: true,
+    build,
+    paths: { context: '/nowhere' },
+    tags: [mainTag, 'latest']
+  }
+  const clients = { ecr, ecs: new ECSClient(config), logs: new CloudWatchLogsClient(config) }
+
+  test('reuses the image and applies the extra tags with PutImage; no login, no build', async () => {
+    ecrMock
+      .on(DescribeRepositoriesCommand)
+      .resolves({
+        repositories: [{ repositoryName: 'my-app', repositoryUri: repo.uri, registryId: '123456789012' }]
+      })
+      .on(DescribeImagesCommand)
+      .resolves({ imageDetails: [{ imageDigest: DIGEST, imageTags: [mainTag] }] })
+      .on(PutImageCommand)
+      .resolves({})
+    manifestFound()
+    const exec = jest.fn(async () => ({ exitCode: 0, stdout: '', stderr: '' }))
+    const result = await resolveImage(decision, { clients, exec, sha, workspace: '/nowhere' }, () => {})
+    expect(result).toEqual({
+      image: `${repo.uri}@${DIGEST}`,
+      digest: DIGEST,
+      tags: [mainTag, 'latest'],
+      source: 'reused'
+    })
+    expect(ecrMock.commandCalls(PutImageCommand).map(c => c.args[0].input.imageTag)).toEqual(['latest'])
+    expect(exec).not.toHaveBeenCalled()
+    expect(info).toHaveBeenCalledWith(`Tagged ${repo.uri}@${DIGEST} as latest.`)
+  })
+
+  test('no extra tags: no PutImage', async () => {
+    ecrMock
+      .on(DescribeRepositoriesCommand)
+      .resolves({ repositories: [{ repositoryName: 'my-app', repositoryUri: repo.uri }] })
+      .on(DescribeImagesCommand)
+      .resolves({ imageDetails: [{ imageDigest: DIGEST, imageTags: [mainTag] }] })
+    const exec = jest.fn(async () => ({ exitCode: 0, stdout: '', stderr: '' }))
+    const result = await resolveImage(
+      { ...decision, tags: [mainTag] },
+      { clients, exec, sha, workspace: '/nowhere' },
+      () => {}
+    )
+    expect(result?.tags).toEqual([mainTag])
+    expect(ecrMock.commandCalls(BatchGetImageCommand)).toHaveLength(0)
+    expect(ecrMock.commandCalls(PutImageCommand)).toHaveLength(0)
   })
 })

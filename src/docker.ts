@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import type { RegistryCredentials } from './ecr.js'
 import { DeployError, errorMessage } from './errors.js'
 import type { Exec, ExecResult } from './exec.js'
-import { DIGEST_PATTERN, TAG_PATTERN, type BuildInputs } from './image.js'
+import { DIGEST_PATTERN, TAG_PATTERN, type BuildInputs } from './image-ref.js'
 import { CommandsStopped } from './untrusted.js'
 
 export interface BuildRequest extends BuildInputs {

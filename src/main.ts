@@ -5,7 +5,7 @@
 import * as core from '@actions/core'
 import type { Deployment } from '@aws-sdk/client-ecs'
 import { createClients, type AwsClients } from './aws.js'
-import { commitSha, resolveImage } from './build.js'
+import { commitSha, resolveImage } from './image.js'
 import { DeployError, inPhase, type Phase } from './errors.js'
 import { exec as realExec, type Exec } from './exec.js'
 import { readInputs, type ActionInputs } from './inputs.js'

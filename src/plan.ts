@@ -11,7 +11,7 @@ import type { AwsClients } from './aws.js'
 import { DeployError } from './errors.js'
 import { circuitBreakerThreshold, type ActionInputs } from './inputs.js'
 import { parseRepositoryInput } from './ecr.js'
-import { defaultTag, parseImageReference, type BuildInputs } from './image.js'
+import { defaultTag, parseImageReference, type BuildInputs } from './image-ref.js'
 import {
   assertRegistrable,
   fromDescribedTaskDefinition,
