@@ -3,9 +3,15 @@ import { DeployError } from '../src/errors.js'
 import {
   buildInputsHash,
   defaultTag,
+  formatRepositoryInput,
+  lookupRepository,
   ociLabels,
+  parseEcrHost,
   parseImageReference,
+  parseRepositoryInput,
   pinnedImage,
+  registryHost,
+  splitRepositoryUri,
   TAG_PATTERN,
   type BuildInputs
 } from '../src/image-ref.js'
@@ -209,5 +215,178 @@ describe('pinnedImage', () => {
 
   test.each(['', 'sha256:abc', 'latest', `md5:${'a'.repeat(64)}`])('rejects digest %p', digest => {
     expect(() => pinnedImage('app', digest)).toThrow(DeployError)
+  })
+})
+
+describe('ECR hosts', () => {
+  test.each([
+    ['https://123456789012.dkr.ecr.us-east-1.amazonaws.com', '123456789012.dkr.ecr.us-east-1.amazonaws.com'],
+    ['http://127.0.0.1:5001', '127.0.0.1:5001'],
+    ['http://[::1]:5001/', '[::1]:5001'],
+    ['127.0.0.1:5001/v2/', '127.0.0.1:5001']
+  ])('registryHost(%p) = %p', (endpoint, host) => {
+    expect(registryHost(endpoint)).toBe(host)
+  })
+
+  test.each<[string, ReturnType<typeof parseEcrHost>]>([
+    ['123456789012.dkr.ecr.eu-west-1.amazonaws.com', { registryId: '123456789012', region: 'eu-west-1' }],
+    ['123456789012.DKR.ECR.EU-WEST-1.AMAZONAWS.COM', { registryId: '123456789012', region: 'eu-west-1' }],
+    [
+      '123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com',
+      { registryId: '123456789012', region: 'us-gov-west-1' }
+    ],
+    [
+      '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn',
+      { registryId: '123456789012', region: 'cn-north-1' }
+    ],
+    [
+      '123456789012.dkr.ecr.us-iso-east-1.c2s.ic.gov',
+      { registryId: '123456789012', region: 'us-iso-east-1' }
+    ],
+    ['12345.dkr.ecr.eu-west-1.amazonaws.com', undefined],
+    ['123456789012.dkr.ecr.eu-west-1.amazonaws.com.evil.io', undefined],
+    ['127.0.0.1:5001', undefined],
+    ['public.ecr.aws', undefined]
+  ])('parseEcrHost(%p) = %p', (host, expected) => {
+    expect(parseEcrHost(host)).toEqual(expected)
+  })
+
+  test.each<[string | undefined, ReturnType<typeof splitRepositoryUri>]>([
+    ['127.0.0.1:5001/my-app', { registry: '127.0.0.1:5001', uri: '127.0.0.1:5001/my-app' }],
+    [
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app',
+      {
+        registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+        uri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app'
+      }
+    ],
+    ['my-app', undefined],
+    ['/my-app', undefined],
+    ['', undefined],
+    [undefined, undefined]
+  ])('splitRepositoryUri(%p) = %p', (uri, expected) => {
+    expect(splitRepositoryUri(uri)).toEqual(expected)
+  })
+})
+
+describe('parseRepositoryInput', () => {
+  test.each<[string, ReturnType<typeof parseRepositoryInput>]>([
+    ['my-app', { name: 'my-app' }],
+    ['team/my-app', { name: 'team/my-app' }],
+    ['a/b/c.d_e-f', { name: 'a/b/c.d_e-f' }],
+    [' my-app ', { name: 'my-app' }],
+    [
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app',
+      {
+        name: 'my-app',
+        registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+        registryId: '123456789012',
+        region: 'eu-west-1'
+      }
+    ],
+    [
+      '123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/team/my-app',
+      {
+        name: 'team/my-app',
+        registry: '123456789012.dkr.ecr-fips.us-east-1.amazonaws.com',
+        registryId: '123456789012',
+        region: 'us-east-1'
+      }
+    ],
+    [
+      '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/my-app',
+      {
+        name: 'my-app',
+        registry: '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn',
+        registryId: '123456789012',
+        region: 'cn-north-1'
+      }
+    ],
+    // Loopback registries (a local ECR such as sim/): the only non-AWS hosts taken.
+    ['127.0.0.1:5001/my-app', { name: 'my-app', registry: '127.0.0.1:5001' }],
+    ['localhost/my-app', { name: 'my-app', registry: 'localhost' }],
+    ['localhost:5000/team/my-app', { name: 'team/my-app', registry: 'localhost:5000' }],
+    ['[::1]:5001/my-app', { name: 'my-app', registry: '[::1]:5001' }]
+  ])('%p', (value, expected) => {
+    expect(parseRepositoryInput(value)).toEqual(expected)
+  })
+
+  test.each<[string, RegExp]>([
+    ['', /empty/],
+    ['a', /2 to 256/],
+    ['x'.repeat(257), /2 to 256/],
+    ['My-App', /is not an ECR repository name or URI/],
+    // Moved from resolveRepository's tests: the plan parses, so an invalid name never reaches ECR.
+    ['Bad Name', /is not an ECR repository name or URI/],
+    ['my app', /is not an ECR repository name or URI/],
+    ['-app', /is not an ECR repository name or URI/],
+    ['app-', /is not an ECR repository name or URI/],
+    ['a//b', /is not an ECR repository name or URI/],
+    ['my-app:latest', /must not contain a tag/],
+    ['127.0.0.1:5001/my-app:v1', /must not contain a tag/],
+    [`my-app@sha256:${'a'.repeat(64)}`, /digest/],
+    ['https://123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app', /URL scheme/],
+    // Paths, not repositories: once parsed as registry "..", now refused as what they are.
+    ['../etc', /"\.\.\/etc" is not an ECR repository name or URI/],
+    ['./my-app', /is not an ECR repository name or URI/],
+    ['/my-app', /is not an ECR repository name or URI/],
+    ['my-app/', /is not an ECR repository name or URI/],
+    ['a__b', /is not an ECR repository name or URI/],
+    ['a--b', /is not an ECR repository name or URI/],
+    // Other registries: this input pushes to ECR only.
+    ['ghcr.io/owner/app', /names the registry "ghcr\.io", which is not an ECR registry/],
+    ['public.ecr.aws/team/app', /names the registry "public\.ecr\.aws", which is not an ECR registry/],
+    ['registry.example.com:5000/app', /which is not an ECR registry/],
+    ['10.0.0.1:5001/app', /which is not an ECR registry/],
+    ['12345.dkr.ecr.eu-west-1.amazonaws.com/app', /which is not an ECR registry/],
+    ['123456789012.dkr.ecr.eu-west-1.amazonaws.com.evil.io/app', /which is not an ECR registry/],
+    // What the message quotes is bounded and inert.
+    ['x\n::error::y', /"x\\n:\\u003aerror:\\u003ay" must not contain a tag/],
+    [`${'a'.repeat(300)}/b`, /"a{79}…" has a name of 302 characters/]
+  ])('rejects %p', (value, message) => {
+    let error: unknown
+    try {
+      parseRepositoryInput(value)
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(DeployError)
+    expect(error).toMatchObject({ title: 'Invalid input: repository' })
+    expect((error as Error).message).toMatch(/^Input "repository": /)
+    expect((error as Error).message).not.toMatch(/[\n\r]|::/)
+    expect((error as Error).message).toMatch(message)
+  })
+})
+
+describe('formatRepositoryInput', () => {
+  test.each([
+    ['my-app', 'my-app'],
+    [' team/my-app ', 'team/my-app'],
+    ['127.0.0.1:5001/my-app', '127.0.0.1:5001/my-app'],
+    [
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app',
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app'
+    ]
+  ])('%p parsed and formatted again is %p', (input, text) => {
+    expect(formatRepositoryInput(parseRepositoryInput(input))).toBe(text)
+  })
+})
+
+describe('lookupRepository (an image input ECR can pin)', () => {
+  const ecr = '123456789012.dkr.ecr.eu-west-1.amazonaws.com'
+  test.each<[string, ReturnType<typeof lookupRepository>]>([
+    [`${ecr}/web:v1`, { name: 'web', registry: ecr, uri: `${ecr}/web` }],
+    [
+      '127.0.0.1:5001/team/web:v1',
+      { name: 'team/web', registry: '127.0.0.1:5001', uri: '127.0.0.1:5001/team/web' }
+    ],
+    ['localhost:5000/web:v1', { name: 'web', registry: 'localhost:5000', uri: 'localhost:5000/web' }],
+    [`${ecr}/web@sha256:${'a'.repeat(64)}`, undefined],
+    [`${ecr}/web:v1@sha256:${'a'.repeat(64)}`, undefined],
+    [`${ecr}/web`, undefined],
+    ['nginx:1.27', undefined],
+    ['ghcr.io/owner/web:v1', undefined]
+  ])('%p → %p', (image, expected) => {
+    expect(lookupRepository(parseImageReference(image))).toEqual(expected)
   })
 })

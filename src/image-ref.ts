@@ -1,4 +1,7 @@
-/** Image references, tags and labels: pure helpers, no I/O. */
+/**
+ * Image references, pure: the `image` and `repository` inputs parsed, ECR registry hosts read, tags,
+ * digests, the build-input hash and OCI labels. No I/O; src/ecr.ts calls ECR with what these return.
+ */
 import { createHash } from 'node:crypto'
 import { DeployError } from './errors.js'
 import { quote } from './untrusted.js'
@@ -167,4 +170,139 @@ export function pinnedImage(repositoryUri: string, digest: string): string {
     throw new DeployError('Invalid image digest', `"${digest}" is not a sha256 digest`)
   }
   return `${repositoryUri}@${digest}`
+}
+
+/** `https://123456789012.dkr.ecr.eu-west-1.amazonaws.com` → `123456789012.dkr.ecr.eu-west-1.amazonaws.com`. */
+export function registryHost(proxyEndpoint: string): string {
+  const value = proxyEndpoint.trim()
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    const url = new URL(value)
+    return url.host
+  }
+  return value.replace(/\/.*$/, '')
+}
+
+/** The account id in an ECR registry host (`<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`). */
+export function parseEcrHost(host: string): { registryId: string; region: string } | undefined {
+  const m =
+    /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.(?:amazonaws\.com(?:\.cn)?|sc2s\.sgov\.gov|c2s\.ic\.gov)$/.exec(
+      host.toLowerCase()
+    )
+  return m ? { registryId: m[1], region: m[2] } : undefined
+}
+
+/** The `repository` input, parsed: an ECR repository name, and the registry when the input named one. */
+export interface RepositoryInput {
+  name: string
+  /** host[:port] as the input gave it. */
+  registry?: string
+  /** The account of an ECR registry host. */
+  registryId?: string
+  /** The region of an ECR registry host. */
+  region?: string
+}
+
+/** An ECR repository as ECR reports it (or as an `image` input names it): where to push and pin. */
+export interface RepositoryRef {
+  name: string
+  /** registry/name */
+  uri: string
+  registryId?: string
+  registry: string
+}
+
+// ECR's repositoryName pattern (the ECR API model, CreateRepository/DescribeRepositories), 2–256 characters.
+const ECR_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/
+
+/**
+ * The one registry besides ECR's own hosts a repository URI may name: loopback (`localhost`, `127.x.x.x`,
+ * `[::1]`, with an optional port), where a local ECR such as sim/ serves its registry. Nothing else.
+ */
+const LOOPBACK_REGISTRY = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$/
+
+// Something that reads as a registry host (a dotted name or host:port), to say "not ECR" instead of "bad name".
+const HOST_LIKE = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|[A-Za-z0-9-]+:\d+|\[[0-9A-Fa-f:.]+\])(?::\d+)?$/
+
+const REPOSITORY_HINT =
+  'give an ECR repository name (my-app, team/my-app) or its URI (123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app)'
+
+function invalidRepository(value: string, why: string, hint = REPOSITORY_HINT): DeployError {
+  return new DeployError('Invalid input: repository', `Input "repository": ${quote(value, 80)} ${why}`, {
+    hint
+  })
+}
+
+/**
+ * The `repository` input, parsed the one way ECR allows: an ECR repository name (`my-app`, `team/my-app`),
+ * or `<registry>/<name>` where the registry is an ECR host (`<account>.dkr.ecr.<region>.amazonaws.com[.cn]`,
+ * FIPS and ISO partitions included) or a loopback registry (a local ECR). No tag, no digest, no scheme.
+ */
+export function parseRepositoryInput(value: string): RepositoryInput {
+  const input = value.trim()
+  if (input === '') throw invalidRepository(value, 'is empty')
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input))
+    throw invalidRepository(input, 'must not start with a URL scheme')
+  if (input.includes('@'))
+    throw invalidRepository(input, 'must not contain a digest (use the `image` input to deploy one)')
+  let name = input
+  let registry: string | undefined
+  const slash = input.indexOf('/')
+  if (slash >= 0) {
+    const first = input.slice(0, slash)
+    if (parseEcrHost(first) || LOOPBACK_REGISTRY.test(first)) {
+      registry = first
+      name = input.slice(slash + 1)
+    } else if (HOST_LIKE.test(first)) {
+      throw invalidRepository(
+        input,
+        `names the registry ${quote(first, 80)}, which is not an ECR registry (<account>.dkr.ecr.<region>.amazonaws.com); this action pushes to ECR`,
+        'to deploy an image from another registry, give it as the image input instead of repository'
+      )
+    }
+  }
+  if (name.includes(':')) {
+    throw invalidRepository(input, 'must not contain a tag (set extra tags with the `tags` input)')
+  }
+  if (name.length < 2 || name.length > 256) {
+    throw invalidRepository(input, `has a name of ${name.length} characters; ECR allows 2 to 256`)
+  }
+  if (!ECR_NAME.test(name)) {
+    throw invalidRepository(
+      input,
+      `is not an ECR repository name or URI (${quote(name, 80)}: lowercase letters and digits, single . _ - between them, path parts separated by /)`
+    )
+  }
+  const result: RepositoryInput = { name }
+  if (registry !== undefined) {
+    result.registry = registry
+    const ecrHost = parseEcrHost(registry)
+    if (ecrHost) {
+      result.registryId = ecrHost.registryId
+      result.region = ecrHost.region
+    }
+  }
+  return result
+}
+
+/** The repository input as text again (`registry/name` or `name`), for messages. */
+export function formatRepositoryInput(input: RepositoryInput): string {
+  return input.registry ? `${input.registry}/${input.name}` : input.name
+}
+
+/**
+ * The repository of an `image` input ECR can be asked about: a tag in an ECR registry (or a loopback
+ * one, a local ECR). Undefined when there is nothing to look up (a digest already, no tag, another
+ * registry).
+ */
+export function lookupRepository(ref: ImageReference): RepositoryRef | undefined {
+  if (ref.digest || !ref.tag || !ref.registry) return undefined
+  if (!/\.dkr\.ecr\.|^127\.0\.0\.1|^localhost/.test(ref.registry)) return undefined
+  return { name: ref.repository, registry: ref.registry, uri: `${ref.registry}/${ref.repository}` }
+}
+
+/** `registry/name` as ECR reports it in `repositoryUri`, split; undefined when it has no registry part. */
+export function splitRepositoryUri(uri: string | undefined): { registry: string; uri: string } | undefined {
+  const slash = uri?.indexOf('/') ?? -1
+  if (!uri || slash <= 0) return undefined
+  return { registry: uri.slice(0, slash), uri }
 }

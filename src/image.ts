@@ -1,14 +1,16 @@
 /**
- * The image phase: deploy a given image, or reuse the one already pushed for this commit and these build
- * inputs, or log in to ECR, build and push. Whatever the path, the result is pinned by digest.
+ * The image phase, on the plan's ImageDecision: deploy a given image, or reuse the one already pushed for
+ * this commit and these build inputs, or log in to ECR, build and push. Whatever the path, the result is
+ * pinned by digest where ECR knows it. ECR calls in src/ecr.ts, references in src/image-ref.ts, the
+ * Docker config and login in src/login.ts, docker itself in src/docker.ts: this file only sequences them.
  */
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import type { AwsClients } from './aws.js'
 import { DeployError } from './errors.js'
-import { findImageDigest, resolveRepository, tagExistingImage, type RepositoryRef } from './ecr.js'
+import { findImageDigest, getRegistryCredentials, resolveRepository, tagExistingImage } from './ecr.js'
 import type { Exec } from './exec.js'
-import { ociLabels, pinnedImage } from './image-ref.js'
+import { lookupRepository, ociLabels, pinnedImage } from './image-ref.js'
 import { loginToEcr } from './login.js'
 import type { ImageDecision } from './plan.js'
 import { inert } from './untrusted.js'
@@ -38,12 +40,8 @@ async function givenImage(
   const { ref, image: raw } = decision
   if (ref.digest) return { image: raw, digest: ref.digest, tags: ref.tag ? [ref.tag] : [], source: 'given' }
   // A tag in an ECR repository of this account: pin it, so the task definition does not drift.
-  if (ref.registry && /\.dkr\.ecr\.|^127\.0\.0\.1|^localhost/.test(ref.registry) && ref.tag) {
-    const repo: RepositoryRef = {
-      name: ref.repository,
-      registry: ref.registry,
-      uri: `${ref.registry}/${ref.repository}`
-    }
+  const repo = lookupRepository(ref)
+  if (repo && ref.tag) {
     const digest = await findImageDigest(deps.clients.ecr, repo, ref.tag)
     if (!digest) {
       throw new DeployError('Image not found', `Image "${raw}" is not in ECR (input "image").`, {
@@ -69,7 +67,7 @@ export async function resolveImage(
   if (decision.kind === 'given') return givenImage(decision, deps)
   if (decision.kind === 'keep') return undefined
 
-  const repo = await resolveRepository(deps.clients.ecr, decision.repositoryText, decision.createRepository)
+  const repo = await resolveRepository(deps.clients.ecr, decision.repository, decision.createRepository)
   const { build, tags } = decision
   const mainTag = tags[0]
 
@@ -87,7 +85,8 @@ export async function resolveImage(
     }
   }
 
-  const { docker } = await loginToEcr(deps.clients.ecr, deps.exec, { registryId: repo.registryId, onOutput })
+  const credentials = await getRegistryCredentials(deps.clients.ecr, repo.registryId)
+  const { docker } = await loginToEcr(credentials, deps.exec, { onOutput })
   const ctx = github.context
   const repoUrl = process.env.GITHUB_REPOSITORY
     ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}`

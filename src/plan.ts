@@ -10,8 +10,7 @@ import type { Service } from '@aws-sdk/client-ecs'
 import type { AwsClients } from './aws.js'
 import { DeployError } from './errors.js'
 import { circuitBreakerThreshold, type ActionInputs } from './inputs.js'
-import { parseRepositoryInput } from './ecr.js'
-import { defaultTag, parseImageReference, type BuildInputs } from './image-ref.js'
+import { defaultTag, parseImageReference, parseRepositoryInput, type BuildInputs } from './image-ref.js'
 import {
   assertRegistrable,
   fromDescribedTaskDefinition,
