@@ -10,7 +10,7 @@ import type { AwsClients } from './aws.js'
 import { DeployError } from './errors.js'
 import { findImageDigest, getRegistryCredentials, resolveRepository, tagExistingImage } from './ecr.js'
 import type { Exec } from './exec.js'
-import { lookupRepository, ociLabels, pinnedImage } from './image-ref.js'
+import { lookupRepository, ociLabels, pinnedImage, type RepositoryRef } from './image-ref.js'
 import { loginToEcr } from './login.js'
 import type { ImageDecision } from './plan.js'
 import { inert } from './untrusted.js'
@@ -59,32 +59,34 @@ async function givenImage(
   return { image: raw, tags: ref.tag ? [ref.tag] : [], source: 'given' }
 }
 
-export async function resolveImage(
-  decision: ImageDecision,
+type BuildDecision = Extract<ImageDecision, { kind: 'build' }>
+
+/** The image already pushed for this commit and these build inputs, with the other tags applied; or none. */
+async function reusedImage(
+  decision: BuildDecision,
+  repo: RepositoryRef,
+  deps: ImageDeps
+): Promise<ImageResult | undefined> {
+  const { tags } = decision
+  const mainTag = tags[0]
+  const digest = await findImageDigest(deps.clients.ecr, repo, mainTag)
+  if (!digest) return undefined
+  core.info(inert(`${repo.uri}:${mainTag} is already in ECR (${digest}): skipping build and push.`))
+  // The push would have applied the other tags (`tags`, e.g. latest): apply them to the reused image.
+  const tagged = await tagExistingImage(deps.clients.ecr, repo, digest, tags.slice(1))
+  if (tagged.added.length > 0) core.info(inert(`Tagged ${repo.uri}@${digest} as ${tagged.added.join(', ')}.`))
+  if (tagged.present.length > 0) core.info(inert(`Already tagged ${tagged.present.join(', ')}.`))
+  return { image: pinnedImage(repo.uri, digest), digest, tags, source: 'reused' }
+}
+
+/** Token, docker login into our own config, build and push every tag; pinned by the pushed digest. */
+async function builtImage(
+  decision: BuildDecision,
+  repo: RepositoryRef,
   deps: ImageDeps,
   onOutput: (chunk: string) => void
-): Promise<ImageResult | undefined> {
-  if (decision.kind === 'given') return givenImage(decision, deps)
-  if (decision.kind === 'keep') return undefined
-
-  const repo = await resolveRepository(deps.clients.ecr, decision.repository, decision.createRepository)
-  const { build, tags } = decision
-  const mainTag = tags[0]
-
-  if (decision.reuseExisting) {
-    const digest = await findImageDigest(deps.clients.ecr, repo, mainTag)
-    if (digest) {
-      core.info(inert(`${repo.uri}:${mainTag} is already in ECR (${digest}): skipping build and push.`))
-      // The push would have applied the other tags (`tags`, e.g. latest): apply them to the reused image.
-      const extra = tags.slice(1)
-      const tagged = await tagExistingImage(deps.clients.ecr, repo, digest, extra)
-      if (tagged.added.length > 0)
-        core.info(inert(`Tagged ${repo.uri}@${digest} as ${tagged.added.join(', ')}.`))
-      if (tagged.present.length > 0) core.info(inert(`Already tagged ${tagged.present.join(', ')}.`))
-      return { image: pinnedImage(repo.uri, digest), digest, tags, source: 'reused' }
-    }
-  }
-
+): Promise<ImageResult> {
+  const { tags } = decision
   const credentials = await getRegistryCredentials(deps.clients.ecr, repo.registryId)
   const { docker } = await loginToEcr(credentials, deps.exec, { onOutput })
   const ctx = github.context
@@ -92,7 +94,7 @@ export async function resolveImage(
     ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}`
     : undefined
   const result = await docker.buildAndPush({
-    ...build,
+    ...decision.build,
     // The real paths the plan confined to the workspace; the tag's hash keeps the inputs as given.
     ...decision.paths,
     repositoryUri: repo.uri,
@@ -107,6 +109,19 @@ export async function resolveImage(
     source: 'built',
     builder: result.builder
   }
+}
+
+/** The image phase: undefined when the task definition's images stay as they are. */
+export async function resolveImage(
+  decision: ImageDecision,
+  deps: ImageDeps,
+  onOutput: (chunk: string) => void
+): Promise<ImageResult | undefined> {
+  if (decision.kind === 'keep') return undefined
+  if (decision.kind === 'given') return givenImage(decision, deps)
+  const repo = await resolveRepository(deps.clients.ecr, decision.repository, decision.createRepository)
+  const reused = decision.reuseExisting ? await reusedImage(decision, repo, deps) : undefined
+  return reused ?? builtImage(decision, repo, deps, onOutput)
 }
 
 /** The commit: GITHUB_SHA on Actions, else git's HEAD of the build context. */
