@@ -2,15 +2,7 @@ import { afterEach, describe, expect, test } from '@jest/globals'
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  Docker,
-  lastLines,
-  linkDockerCliState,
-  parseMetadataDigest,
-  parsePushDigest,
-  parseRepoDigests,
-  type BuildRequest
-} from '../src/docker.js'
+import { Docker, linkDockerCliState, type BuildRequest } from '../src/docker.js'
 import { DeployError } from '../src/errors.js'
 import type { Exec, ExecOptions, ExecResult } from '../src/exec.js'
 import { runnerCommands } from '../scripts/run-action.js'
@@ -466,42 +458,6 @@ describe('request validation', () => {
     const e = await rejection(new Docker(exec, { configDir: CONFIG }).buildAndPush(request(overrides)))
     expect(e.title).toBe(title)
     expect(calls).toHaveLength(0)
-  })
-})
-
-describe('output parsers', () => {
-  test.each<[string, string | undefined]>([
-    [`latest: digest: ${DIGEST} size: 528\n`, DIGEST],
-    [`The push refers to repository [x]\nabc: Pushed\nv1: digest: ${DIGEST} size: 1234\n`, DIGEST],
-    [`a: digest: ${OTHER} size: 1\nb: digest: ${DIGEST} size: 2`, DIGEST],
-    ['Pushed\n', undefined],
-    ['v1: digest: sha256:short size: 1', undefined]
-  ])('parsePushDigest %#', (output, expected) => {
-    expect(parsePushDigest(output)).toBe(expected)
-  })
-
-  test.each<[string, string | undefined]>([
-    [JSON.stringify({ 'containerimage.digest': DIGEST }), DIGEST],
-    [JSON.stringify({ 'containerimage.digest': 'nope' }), undefined],
-    [JSON.stringify({}), undefined],
-    ['null', undefined],
-    ['{', undefined]
-  ])('parseMetadataDigest %#', (json, expected) => {
-    expect(parseMetadataDigest(json)).toBe(expected)
-  })
-
-  test.each<[string, string | undefined]>([
-    [JSON.stringify([`${URI}@${DIGEST}`]), DIGEST],
-    [JSON.stringify([`${URI}-other@${OTHER}`, `${URI}@${DIGEST}`]), DIGEST],
-    [JSON.stringify([`${URI}-other@${OTHER}`]), undefined],
-    ['[]', undefined],
-    ['<no value>', undefined]
-  ])('parseRepoDigests %#', (json, expected) => {
-    expect(parseRepoDigests(json, URI)).toBe(expected)
-  })
-
-  test('lastLines keeps the last non-empty lines, CRLF or not', () => {
-    expect(lastLines('a\r\nb\n\n c\n', 2)).toBe('b\n c')
   })
 })
 

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, jest, test } from '@jest/globals'
 import {
+  BatchGetImageCommand,
   CreateRepositoryCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
@@ -7,6 +8,7 @@ import {
   ECRServiceException,
   GetAuthorizationTokenCommand,
   ImageNotFoundException,
+  PutImageCommand,
   RepositoryAlreadyExistsException,
   RepositoryNotFoundException,
   ServerException
@@ -19,14 +21,9 @@ const debug = jest.fn()
 const warning = jest.fn()
 jest.unstable_mockModule('@actions/core', () => ({ setSecret, info, debug, warning }))
 
-const {
-  getRegistryCredentials,
-  parseRepositoryInput,
-  resolveRepository,
-  findImageDigest,
-  isTransient,
-  registryHost
-} = await import('../src/ecr.js')
+const { getRegistryCredentials, resolveRepository, findImageDigest, tagExistingImage } =
+  await import('../src/ecr.js')
+const { parseRepositoryInput } = await import('../src/image-ref.js')
 const { DeployError } = await import('../src/errors.js')
 
 const ecrMock = mockClient(ECRClient)
@@ -34,7 +31,6 @@ const ecr = new ECRClient({
   region: 'eu-west-1',
   credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }
 })
-const noSleep = { sleep: async () => {}, random: () => 0.5 }
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64')
 const meta = (status: number) => ({ httpStatusCode: status })
@@ -121,51 +117,53 @@ describe('getRegistryCredentials', () => {
     expect(ecrMock.commandCalls(GetAuthorizationTokenCommand)[0].args[0].input).toEqual(input)
   })
 
-  test.each<[string, Error]>([
-    ['5xx ServerException', new ServerException({ $metadata: meta(500), message: 'boom' })],
-    ['throttling', awsError('ThrottlingException', 400)],
-    ['429', awsError('TooManyRequests', 429)],
-    ['network reset', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })]
-  ])('retries a transient %s and succeeds', async (_name, error) => {
-    const sleep = jest.fn(async (_ms: number) => {})
-    ecrMock
-      .on(GetAuthorizationTokenCommand)
-      .rejectsOnce(error)
-      .resolves({
-        authorizationData: [{ authorizationToken: b64('AWS:p'), proxyEndpoint: 'http://127.0.0.1:5001' }]
-      })
-    const creds = await getRegistryCredentials(ecr, undefined, { sleep, random: () => 0.5, baseDelayMs: 400 })
-    expect(creds.password).toBe('p')
-    expect(ecrMock.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(2)
-    expect(sleep).toHaveBeenCalledTimes(1)
-    expect(sleep).toHaveBeenCalledWith(200) // full jitter: 0.5 × 400·2^0
-  })
+  // The SDK's adaptive retry (src/aws.ts) retried these already; what it gives up on fails once, here.
+  test.each<[string, Error, string]>([
+    [
+      '5xx ServerException',
+      new ServerException({ $metadata: meta(500), message: 'boom' }),
+      'GetAuthorizationToken: ServerException: boom'
+    ],
+    [
+      'throttling',
+      awsError('ThrottlingException', 400),
+      'GetAuthorizationToken: ThrottlingException: ThrottlingException'
+    ],
+    ['429', awsError('TooManyRequests', 429), 'GetAuthorizationToken: TooManyRequests: TooManyRequests'],
+    [
+      'network reset',
+      Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      'GetAuthorizationToken: socket hang up'
+    ]
+  ])(
+    'a transient %s the SDK gave up on: one call, no retry of our own, a login error',
+    async (_name, error, message) => {
+      ecrMock
+        .on(GetAuthorizationTokenCommand)
+        .rejectsOnce(error)
+        .resolves({
+          authorizationData: [{ authorizationToken: b64('AWS:p'), proxyEndpoint: 'http://127.0.0.1:5001' }]
+        })
+      const e = await caught(getRegistryCredentials(ecr))
+      expect(ecrMock.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(1)
+      expect(e.title).toBe('GetAuthorizationToken failed')
+      expect(e.message).toBe(message)
+      expect(e.hint).toMatch(/credentials/)
+      expect(e.cause).toBe(error)
+    }
+  )
 
-  test('gives up after the attempts and reports a login error', async () => {
-    const sleep = jest.fn(async (_ms: number) => {})
-    ecrMock
-      .on(GetAuthorizationTokenCommand)
-      .rejects(new ServerException({ $metadata: meta(503), message: 'unavailable' }))
-    const e = await caught(
-      getRegistryCredentials(ecr, undefined, { sleep, random: () => 1, attempts: 4, baseDelayMs: 100 })
-    )
-    expect(ecrMock.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(4)
-    expect(sleep.mock.calls.map(c => c[0])).toEqual([100, 200, 400])
-    expect(e.title).toBe('ECR login failed')
-    expect(e.message).toBe('GetAuthorizationToken: unavailable')
-  })
-
-  test('does not retry access denied; the hint names the permission', async () => {
+  test('access denied: one call; the hint names the permission', async () => {
     ecrMock
       .on(GetAuthorizationTokenCommand)
       .rejects(awsError('AccessDeniedException', 403, { message: 'not authorized' }))
-    const e = await caught(getRegistryCredentials(ecr, undefined, noSleep))
+    const e = await caught(getRegistryCredentials(ecr, undefined))
     expect(ecrMock.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(1)
     expect(e).toMatchObject({
-      title: 'ECR login failed',
-      hint: 'the role needs ecr:GetAuthorizationToken'
+      title: 'GetAuthorizationToken failed',
+      hint: 'check permission ecr:GetAuthorizationToken'
     })
-    expect(e.message).toMatch(/^GetAuthorizationToken: /)
+    expect(e.message).toBe('GetAuthorizationToken: AccessDeniedException: not authorized')
   })
 
   test.each<[string, Record<string, unknown>, RegExp]>([
@@ -189,120 +187,16 @@ describe('getRegistryCredentials', () => {
     ]
   ])('malformed answer: %s', async (_name, answer, message) => {
     ecrMock.on(GetAuthorizationTokenCommand).resolves(answer)
-    const e = await caught(getRegistryCredentials(ecr, undefined, noSleep))
+    const e = await caught(getRegistryCredentials(ecr, undefined))
+    expect(e.title).toBe('ECR login failed')
     expect(e.message).toMatch(message)
   })
 })
 
-describe('isTransient / registryHost', () => {
-  test.each<[string, unknown, boolean]>([
-    ['ServerException', new ServerException({ $metadata: meta(500), message: 'x' }), true],
-    ['503 by status', awsError('Whatever', 503), true],
-    ['$retryable', Object.assign(new Error('x'), { $retryable: {} }), true],
-    [
-      'ETIMEDOUT in the cause',
-      Object.assign(new Error('x'), { cause: Object.assign(new Error('y'), { code: 'ETIMEDOUT' }) }),
-      true
-    ],
-    ['RepositoryNotFound', new RepositoryNotFoundException({ $metadata: meta(400), message: 'x' }), false],
-    ['400 validation', awsError('InvalidParameterException', 400), false],
-    ['a string', 'nope', false],
-    ['undefined', undefined, false]
-  ])('%s → %p', (_name, error, expected) => {
-    expect(isTransient(error)).toBe(expected)
-  })
-
-  test.each([
-    ['https://123456789012.dkr.ecr.us-east-1.amazonaws.com', '123456789012.dkr.ecr.us-east-1.amazonaws.com'],
-    ['http://127.0.0.1:5001', '127.0.0.1:5001'],
-    ['http://[::1]:5001/', '[::1]:5001'],
-    ['127.0.0.1:5001/v2/', '127.0.0.1:5001']
-  ])('registryHost(%p) = %p', (endpoint, host) => {
-    expect(registryHost(endpoint)).toBe(host)
-  })
-})
-
-describe('parseRepositoryInput', () => {
-  test.each<[string, ReturnType<typeof parseRepositoryInput>]>([
-    ['my-app', { name: 'my-app' }],
-    ['team/my-app', { name: 'team/my-app' }],
-    ['a/b/c.d_e-f', { name: 'a/b/c.d_e-f' }],
-    [' my-app ', { name: 'my-app' }],
-    [
-      '123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app',
-      { name: 'my-app', registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', registryId: '123456789012' }
-    ],
-    [
-      '123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/team/my-app',
-      {
-        name: 'team/my-app',
-        registry: '123456789012.dkr.ecr-fips.us-east-1.amazonaws.com',
-        registryId: '123456789012'
-      }
-    ],
-    [
-      '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/my-app',
-      {
-        name: 'my-app',
-        registry: '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn',
-        registryId: '123456789012'
-      }
-    ],
-    // Loopback registries (a local ECR such as sim/): the only non-AWS hosts taken.
-    ['127.0.0.1:5001/my-app', { name: 'my-app', registry: '127.0.0.1:5001' }],
-    ['localhost/my-app', { name: 'my-app', registry: 'localhost' }],
-    ['localhost:5000/team/my-app', { name: 'team/my-app', registry: 'localhost:5000' }],
-    ['[::1]:5001/my-app', { name: 'my-app', registry: '[::1]:5001' }]
-  ])('%p', (value, expected) => {
-    expect(parseRepositoryInput(value)).toEqual(expected)
-  })
-
-  test.each<[string, RegExp]>([
-    ['', /empty/],
-    ['a', /2 to 256/],
-    ['x'.repeat(257), /2 to 256/],
-    ['My-App', /is not an ECR repository name or URI/],
-    ['my app', /is not an ECR repository name or URI/],
-    ['-app', /is not an ECR repository name or URI/],
-    ['app-', /is not an ECR repository name or URI/],
-    ['a//b', /is not an ECR repository name or URI/],
-    ['my-app:latest', /must not contain a tag/],
-    ['127.0.0.1:5001/my-app:v1', /must not contain a tag/],
-    [`my-app@sha256:${'a'.repeat(64)}`, /digest/],
-    ['https://123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app', /URL scheme/],
-    // Paths, not repositories: once parsed as registry "..", now refused as what they are.
-    ['../etc', /"\.\.\/etc" is not an ECR repository name or URI/],
-    ['./my-app', /is not an ECR repository name or URI/],
-    ['/my-app', /is not an ECR repository name or URI/],
-    ['my-app/', /is not an ECR repository name or URI/],
-    ['a__b', /is not an ECR repository name or URI/],
-    ['a--b', /is not an ECR repository name or URI/],
-    // Other registries: this input pushes to ECR only.
-    ['ghcr.io/owner/app', /names the registry "ghcr\.io", which is not an ECR registry/],
-    ['public.ecr.aws/team/app', /names the registry "public\.ecr\.aws", which is not an ECR registry/],
-    ['registry.example.com:5000/app', /which is not an ECR registry/],
-    ['10.0.0.1:5001/app', /which is not an ECR registry/],
-    ['12345.dkr.ecr.eu-west-1.amazonaws.com/app', /which is not an ECR registry/],
-    ['123456789012.dkr.ecr.eu-west-1.amazonaws.com.evil.io/app', /which is not an ECR registry/],
-    // What the message quotes is bounded and inert.
-    ['x\n::error::y', /"x\\n:\\u003aerror:\\u003ay" must not contain a tag/],
-    [`${'a'.repeat(300)}/b`, /"a{79}…" has a name of 302 characters/]
-  ])('rejects %p', (value, message) => {
-    let error: unknown
-    try {
-      parseRepositoryInput(value)
-    } catch (e) {
-      error = e
-    }
-    expect(error).toBeInstanceOf(DeployError)
-    expect(error).toMatchObject({ title: 'Invalid input: repository' })
-    expect((error as Error).message).toMatch(/^Input "repository": /)
-    expect((error as Error).message).not.toMatch(/[\n\r]|::/)
-    expect((error as Error).message).toMatch(message)
-  })
-})
-
 describe('resolveRepository', () => {
+  // The plan parses the input once (image-ref.ts); resolveRepository takes what it parsed.
+  const resolve = (text: string, create: boolean) =>
+    resolveRepository(ecr, parseRepositoryInput(text), create)
   const uri = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app'
   const found = {
     repositories: [{ repositoryName: 'my-app', repositoryUri: uri, registryId: '123456789012' }]
@@ -321,7 +215,7 @@ describe('resolveRepository', () => {
     ['an ECR URI', uri, { repositoryNames: ['my-app'], registryId: '123456789012' }]
   ])('finds an existing repository given %s', async (_name, input, describeInput) => {
     ecrMock.on(DescribeRepositoriesCommand).resolves(found)
-    await expect(resolveRepository(ecr, input, false, noSleep)).resolves.toEqual(expected)
+    await expect(resolve(input, false)).resolves.toEqual(expected)
     expect(ecrMock.commandCalls(DescribeRepositoriesCommand)[0].args[0].input).toEqual(describeInput)
     expect(ecrMock.commandCalls(CreateRepositoryCommand)).toHaveLength(0)
   })
@@ -332,7 +226,7 @@ describe('resolveRepository', () => {
         { repositoryName: 'my-app', repositoryUri: '127.0.0.1:5001/my-app', registryId: '000000000000' }
       ]
     })
-    await expect(resolveRepository(ecr, '127.0.0.1:5001/my-app', false, noSleep)).resolves.toEqual({
+    await expect(resolve('127.0.0.1:5001/my-app', false)).resolves.toEqual({
       name: 'my-app',
       uri: '127.0.0.1:5001/my-app',
       registryId: '000000000000',
@@ -343,7 +237,7 @@ describe('resolveRepository', () => {
 
   test('warns when the input registry differs from what ECR reports', async () => {
     ecrMock.on(DescribeRepositoriesCommand).resolves(found)
-    const ref = await resolveRepository(ecr, '127.0.0.1:5001/my-app', false, noSleep)
+    const ref = await resolve('127.0.0.1:5001/my-app', false)
     expect(ref.uri).toBe(uri)
     expect(warning).toHaveBeenCalledWith(expect.stringContaining(uri))
   })
@@ -351,7 +245,7 @@ describe('resolveRepository', () => {
   test('not found and create → CreateRepository', async () => {
     ecrMock.on(DescribeRepositoriesCommand).rejects(notFound())
     ecrMock.on(CreateRepositoryCommand).resolves({ repository: found.repositories[0] })
-    await expect(resolveRepository(ecr, 'my-app', true, noSleep)).resolves.toEqual(expected)
+    await expect(resolve('my-app', true)).resolves.toEqual(expected)
     expect(ecrMock.commandCalls(CreateRepositoryCommand)[0].args[0].input).toEqual({
       repositoryName: 'my-app'
     })
@@ -363,13 +257,13 @@ describe('resolveRepository', () => {
     ecrMock
       .on(CreateRepositoryCommand)
       .rejects(new RepositoryAlreadyExistsException({ $metadata: meta(400), message: 'exists' }))
-    await expect(resolveRepository(ecr, 'my-app', true, noSleep)).resolves.toEqual(expected)
+    await expect(resolve('my-app', true)).resolves.toEqual(expected)
     expect(ecrMock.commandCalls(DescribeRepositoriesCommand)).toHaveLength(2)
   })
 
   test('not found and no create → plan error with a hint', async () => {
     ecrMock.on(DescribeRepositoriesCommand).rejects(notFound())
-    const e = await caught(resolveRepository(ecr, 'my-app', false, noSleep))
+    const e = await caught(resolve('my-app', false))
     expect(e).toMatchObject({
       title: 'ECR repository not found',
       hint: 'create it or set create-repository: true'
@@ -381,39 +275,60 @@ describe('resolveRepository', () => {
   test('CreateRepository denied → plan error naming the permission', async () => {
     ecrMock.on(DescribeRepositoriesCommand).rejects(notFound())
     ecrMock.on(CreateRepositoryCommand).rejects(awsError('AccessDeniedException', 403))
-    const e = await caught(resolveRepository(ecr, 'my-app', true, noSleep))
-    expect(e).toMatchObject({ title: 'ECR CreateRepository failed' })
+    const e = await caught(resolve('my-app', true))
+    expect(e).toMatchObject({ title: 'CreateRepository failed' })
+    expect(e.message).toBe(
+      'CreateRepository (repository my-app): AccessDeniedException: AccessDeniedException'
+    )
     expect(e.hint).toMatch(/ecr:CreateRepository/)
   })
 
   test('DescribeRepositories denied → plan error naming the permission', async () => {
     ecrMock.on(DescribeRepositoriesCommand).rejects(awsError('AccessDeniedException', 403))
-    const e = await caught(resolveRepository(ecr, 'my-app', true, noSleep))
-    expect(e).toMatchObject({ title: 'ECR DescribeRepositories failed' })
+    const e = await caught(resolve('my-app', true))
+    expect(e).toMatchObject({ title: 'DescribeRepositories failed' })
     expect(e.hint).toMatch(/ecr:DescribeRepositories/)
     expect(ecrMock.commandCalls(CreateRepositoryCommand)).toHaveLength(0)
   })
 
-  test('retries a throttled DescribeRepositories', async () => {
+  test('a throttled DescribeRepositories the SDK gave up on: one call, an error, nothing created', async () => {
     ecrMock.on(DescribeRepositoriesCommand).rejectsOnce(awsError('ThrottlingException', 400)).resolves(found)
-    await expect(resolveRepository(ecr, 'my-app', false, noSleep)).resolves.toEqual(expected)
-    expect(ecrMock.commandCalls(DescribeRepositoriesCommand)).toHaveLength(2)
+    const e = await caught(resolve('my-app', true))
+    expect(e).toMatchObject({ title: 'DescribeRepositories failed' })
+    expect(e.message).toBe(
+      'DescribeRepositories (repository my-app): ThrottlingException: ThrottlingException'
+    )
+    expect(ecrMock.commandCalls(DescribeRepositoriesCommand)).toHaveLength(1)
+    expect(ecrMock.commandCalls(CreateRepositoryCommand)).toHaveLength(0)
+  })
+
+  test('created meanwhile, then the second DescribeRepositories fails: an AWS error, not an unexpected one', async () => {
+    ecrMock
+      .on(DescribeRepositoriesCommand)
+      .rejectsOnce(notFound())
+      .rejects(awsError('AccessDeniedException', 403, { message: 'denied' }))
+    ecrMock
+      .on(CreateRepositoryCommand)
+      .rejects(new RepositoryAlreadyExistsException({ $metadata: meta(400), message: 'exists' }))
+    const e = await caught(resolve('my-app', true))
+    expect(e).toMatchObject({
+      title: 'DescribeRepositories failed',
+      hint: 'check permission ecr:DescribeRepositories'
+    })
   })
 
   test('an ECR URI in another region than the client fails before any call', async () => {
-    const e = await caught(
-      resolveRepository(ecr, '123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app', false, noSleep)
-    )
+    const e = await caught(resolve('123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app', false))
     expect(e).toMatchObject({ title: 'ECR repository in another region' })
     expect(e.message).toMatch(/^Input "repository": /)
     expect(e.hint).toContain('us-east-1')
     expect(ecrMock.calls()).toHaveLength(0)
   })
 
-  test('an invalid name fails as an input error before any call', async () => {
-    const e = await caught(resolveRepository(ecr, 'Bad Name', true, noSleep))
-    expect(e.title).toBe('Invalid input: repository')
-    expect(ecrMock.calls()).toHaveLength(0)
+  test('the region of an ECR URI is the one the plan parsed: the same region, no objection', async () => {
+    ecrMock.on(DescribeRepositoriesCommand).resolves(found)
+    await expect(resolve(uri, false)).resolves.toEqual(expected)
+    expect(ecrMock.commandCalls(DescribeRepositoriesCommand)).toHaveLength(1)
   })
 })
 
@@ -430,7 +345,7 @@ describe('findImageDigest', () => {
     ecrMock
       .on(DescribeImagesCommand)
       .resolves({ imageDetails: [{ imageDigest: digest, imageTags: ['abc', 'latest'] }] })
-    await expect(findImageDigest(ecr, repo, 'abc', noSleep)).resolves.toBe(digest)
+    await expect(findImageDigest(ecr, repo, 'abc')).resolves.toBe(digest)
     expect(ecrMock.commandCalls(DescribeImagesCommand)[0].args[0].input).toEqual({
       repositoryName: 'my-app',
       registryId: '123456789012',
@@ -449,12 +364,12 @@ describe('findImageDigest', () => {
     ]
   ])('%s → undefined', async (_name, error) => {
     ecrMock.on(DescribeImagesCommand).rejects(error())
-    await expect(findImageDigest(ecr, repo, 'abc', noSleep)).resolves.toBeUndefined()
+    await expect(findImageDigest(ecr, repo, 'abc')).resolves.toBeUndefined()
   })
 
   test('empty answer → undefined', async () => {
     ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [] })
-    await expect(findImageDigest(ecr, repo, 'abc', noSleep)).resolves.toBeUndefined()
+    await expect(findImageDigest(ecr, repo, 'abc')).resolves.toBeUndefined()
   })
 
   test('no registryId on the ref → none in the request', async () => {
@@ -464,8 +379,7 @@ describe('findImageDigest', () => {
     await findImageDigest(
       ecr,
       { name: 'my-app', uri: '127.0.0.1:5001/my-app', registry: '127.0.0.1:5001' },
-      'abc',
-      noSleep
+      'abc'
     )
     expect(ecrMock.commandCalls(DescribeImagesCommand)[0].args[0].input).toEqual({
       repositoryName: 'my-app',
@@ -473,15 +387,151 @@ describe('findImageDigest', () => {
     })
   })
 
-  test('other errors → image error naming the permission; transient ones retried first', async () => {
+  test.each<[string, Error, string, string | undefined]>([
+    [
+      'access denied',
+      awsError('AccessDeniedException', 403, { message: 'denied' }),
+      'DescribeImages (my-app:abc): AccessDeniedException: denied',
+      'check permission ecr:DescribeImages'
+    ],
+    [
+      'a ServerException the SDK gave up on',
+      awsError('ServerException', 500),
+      'DescribeImages (my-app:abc): ServerException: ServerException',
+      undefined
+    ]
+  ])('%s → an image error after one call', async (_name, error, message, hint) => {
+    ecrMock.on(DescribeImagesCommand).rejects(error)
+    const e = await caught(findImageDigest(ecr, repo, 'abc'))
+    expect(ecrMock.commandCalls(DescribeImagesCommand)).toHaveLength(1)
+    expect(e).toMatchObject({ title: 'DescribeImages failed' })
+    expect(e.message).toBe(message)
+    expect(e.hint).toBe(hint)
+  })
+})
+
+describe('tagExistingImage (moved from build.test.ts)', () => {
+  const DIGEST = `sha256:${'a'.repeat(64)}`
+  const MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json'
+  const MANIFEST = JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPE, config: {}, layers: [] })
+  const repo = { name: 'my-app', uri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app', registry: 'x' }
+  function manifestFound(): void {
+    ecrMock.on(BatchGetImageCommand).resolves({
+      images: [
+        {
+          imageId: { imageDigest: DIGEST },
+          imageManifest: MANIFEST,
+          imageManifestMediaType: MEDIA_TYPE
+        }
+      ],
+      failures: []
+    })
+  }
+
+  test('no tags: no call at all', async () => {
+    expect(await tagExistingImage(ecr, repo, DIGEST, [])).toEqual({ added: [], present: [] })
+    expect(ecrMock.calls()).toHaveLength(0)
+  })
+
+  test('reads the manifest once, then puts it under each tag with its media type and digest', async () => {
+    manifestFound()
+    ecrMock.on(PutImageCommand).resolves({})
+    const result = await tagExistingImage(ecr, { ...repo, registryId: '123456789012' }, DIGEST, [
+      'latest',
+      'stable'
+    ])
+    expect(result).toEqual({ added: ['latest', 'stable'], present: [] })
+    const get = ecrMock.commandCalls(BatchGetImageCommand)
+    expect(get).toHaveLength(1)
+    expect(get[0].args[0].input).toMatchObject({
+      repositoryName: 'my-app',
+      registryId: '123456789012',
+      imageIds: [{ imageDigest: DIGEST }]
+    })
+    // All stored manifest types accepted: ECR returns the manifest as pushed, not converted.
+    expect(get[0].args[0].input.acceptedMediaTypes).toEqual(expect.arrayContaining([MEDIA_TYPE]))
+    expect(ecrMock.commandCalls(PutImageCommand).map(c => c.args[0].input)).toEqual(
+      ['latest', 'stable'].map(imageTag => ({
+        repositoryName: 'my-app',
+        registryId: '123456789012',
+        imageManifest: MANIFEST,
+        imageManifestMediaType: MEDIA_TYPE,
+        imageDigest: DIGEST,
+        imageTag
+      }))
+    )
+  })
+
+  test.each<[string, string[], { added: string[]; present: string[] }]>([
+    ['a tag that already names the image is left as it is', ['latest'], { added: [], present: ['latest'] }],
+    ['one new, one already there', ['v1', 'latest'], { added: ['v1'], present: ['latest'] }]
+  ])('%s', async (_name, tags, expected) => {
+    manifestFound()
     ecrMock
-      .on(DescribeImagesCommand)
-      .rejectsOnce(awsError('ServerException', 500))
-      .rejects(awsError('AccessDeniedException', 403, { message: 'denied' }))
-    const e = await caught(findImageDigest(ecr, repo, 'abc', noSleep))
-    expect(ecrMock.commandCalls(DescribeImagesCommand)).toHaveLength(2)
-    expect(e).toMatchObject({ title: 'ECR DescribeImages failed' })
-    expect(e.message).toBe('DescribeImages my-app:abc: denied')
-    expect(e.hint).toMatch(/ecr:DescribeImages/)
+      .on(PutImageCommand)
+      .resolves({})
+      .on(PutImageCommand, { imageTag: 'latest' })
+      .rejects(awsError('ImageAlreadyExistsException', 400))
+    expect(await tagExistingImage(ecr, repo, DIGEST, tags)).toEqual(expected)
+  })
+
+  test('a throttled PutImage the SDK gave up on: one call, an image error, no tag added', async () => {
+    manifestFound()
+    ecrMock.on(PutImageCommand).rejectsOnce(awsError('ThrottlingException', 400)).resolves({})
+    const e = await caught(tagExistingImage(ecr, repo, DIGEST, ['latest']))
+    expect(ecrMock.commandCalls(PutImageCommand)).toHaveLength(1)
+    expect(e).toMatchObject({ title: 'PutImage failed' })
+    expect(e.message).toBe('PutImage (my-app:latest): ThrottlingException: ThrottlingException')
+    expect(e.hint).toMatch(/skip-existing: false/)
+  })
+
+  test.each<[string, () => void, string, RegExp, RegExp]>([
+    [
+      'an immutable tag on another image',
+      () => {
+        manifestFound()
+        ecrMock.on(PutImageCommand).rejects(awsError('ImageTagAlreadyExistsException', 400))
+      },
+      'ECR tag is immutable',
+      /my-app:latest: the tag already names another image/,
+      /MUTABLE/
+    ],
+    [
+      'PutImage denied',
+      () => {
+        manifestFound()
+        ecrMock.on(PutImageCommand).rejects(awsError('AccessDeniedException', 403))
+      },
+      'PutImage failed',
+      /^PutImage \(my-app:latest\): AccessDeniedException: AccessDeniedException$/,
+      /^check permission ecr:PutImage$/
+    ],
+    [
+      'BatchGetImage denied',
+      () => {
+        ecrMock.on(BatchGetImageCommand).rejects(awsError('AccessDeniedException', 403))
+      },
+      'BatchGetImage failed',
+      /^BatchGetImage \(my-app@sha256:a+\): AccessDeniedException: AccessDeniedException$/,
+      /^check permission ecr:BatchGetImage$/
+    ],
+    [
+      'BatchGetImage without the image',
+      () => {
+        ecrMock.on(BatchGetImageCommand).resolves({
+          images: [],
+          failures: [{ failureCode: 'ImageNotFound', failureReason: 'Requested image not found' }]
+        })
+      },
+      'BatchGetImage failed',
+      /no manifest for sha256:a+ \(ImageNotFound: Requested image not found\)/,
+      /skip-existing: false/
+    ]
+  ])('%s: an image error before anything is registered', async (_name, arrange, title, message, hint) => {
+    arrange()
+    const error = await caught(tagExistingImage(ecr, repo, DIGEST, ['latest']))
+    expect(error.title).toBe(title)
+    expect(error.message).toMatch(message)
+    expect(error.hint).toMatch(hint)
   })
 })

@@ -1,213 +1,374 @@
-import { describe, expect, test } from '@jest/globals'
-import { DeployError } from '../src/errors.js'
+/**
+ * The image phase (src/image.ts) on each ImageDecision: keep, given (pinned when ECR knows the tag),
+ * reused (skip-existing, with the `tags` input applied by PutImage) and built (token, docker login, build,
+ * push), against a mocked ECR client and a fake docker. Moved from build.test.ts and grown.
+ */
+import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import {
-  buildInputsHash,
-  defaultTag,
-  ociLabels,
-  parseImageReference,
-  pinnedImage,
-  TAG_PATTERN,
-  type BuildInputs
-} from '../src/image.js'
+  BatchGetImageCommand,
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  ECRServiceException,
+  GetAuthorizationTokenCommand,
+  PutImageCommand
+} from '@aws-sdk/client-ecr'
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
+import { ECSClient } from '@aws-sdk/client-ecs'
+import { mockClient } from 'aws-sdk-client-mock'
+import type { Exec, ExecOptions } from '../src/exec.js'
 
-const base: BuildInputs = { context: '.', buildArgs: {}, platforms: [] }
-const SHA = '0123456789abcdef0123456789abcdef01234567'
+const info = jest.fn()
+const debug = jest.fn()
+const warning = jest.fn()
+const setSecret = jest.fn()
+const saved: Record<string, string> = {}
+const saveState = jest.fn((k: string, v: string) => {
+  saved[k] = v
+})
+jest.unstable_mockModule('@actions/core', () => ({ info, debug, warning, setSecret, saveState }))
+
+const { commitSha, resolveImage } = await import('../src/image.js')
+const { defaultTag, parseImageReference, parseRepositoryInput } = await import('../src/image-ref.js')
+const { DeployError } = await import('../src/errors.js')
+type ImageDecision = import('../src/plan.js').ImageDecision
+
+const ecrMock = mockClient(ECRClient)
+const config = { region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } }
+const ecr = new ECRClient(config)
+const clients = { ecr, ecs: new ECSClient(config), logs: new CloudWatchLogsClient(config) }
+
 const DIGEST = `sha256:${'a'.repeat(64)}`
+const MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json'
+const MANIFEST = JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPE, config: {}, layers: [] })
+const REGISTRY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com'
+const repo = { name: 'my-app', uri: `${REGISTRY}/my-app`, registry: 'x' }
 
-describe('buildInputsHash', () => {
-  test('is sha256 hex and stable across calls', () => {
-    const h = buildInputsHash(base)
-    expect(h).toMatch(/^[a-f0-9]{64}$/)
-    expect(buildInputsHash({ ...base })).toBe(h)
+function awsError(name: string, status = 400): Error {
+  return new ECRServiceException({
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+    message: `${name} message`
   })
+}
 
-  test.each<[string, BuildInputs, BuildInputs]>([
-    [
-      'build-arg key order',
-      { ...base, buildArgs: { A: '1', B: '2' } },
-      { ...base, buildArgs: { B: '2', A: '1' } }
-    ],
-    [
-      'platform order',
-      { ...base, platforms: ['linux/amd64', 'linux/arm64'] },
-      { ...base, platforms: ['linux/arm64', 'linux/amd64'] }
-    ],
-    [
-      'duplicate platforms',
-      { ...base, platforms: ['linux/amd64', 'linux/amd64'] },
-      { ...base, platforms: ['linux/amd64'] }
-    ],
-    ['empty dockerfile = unset', { ...base, dockerfile: '' }, base],
-    ['empty target = unset', { ...base, target: '' }, base],
-    ['undefined network = unset', { ...base, network: undefined }, base],
-    ['object key order', { platforms: [], buildArgs: {}, context: '.' }, base]
-  ])('is the same regardless of %s', (_name, a, b) => {
-    expect(buildInputsHash(a)).toBe(buildInputsHash(b))
-  })
-
-  test.each<[string, BuildInputs]>([
-    ['context', { ...base, context: 'app' }],
-    ['dockerfile', { ...base, dockerfile: 'Dockerfile.prod' }],
-    ['a build arg', { ...base, buildArgs: { A: '1' } }],
-    ['a build arg value', { ...base, buildArgs: { A: '2' } }],
-    ['target', { ...base, target: 'runtime' }],
-    ['platforms', { ...base, platforms: ['linux/arm64'] }],
-    ['network', { ...base, network: 'host' }]
-  ])('changes with %s', (_name, changed) => {
-    expect(buildInputsHash(changed)).not.toBe(buildInputsHash(base))
-  })
-
-  test('build args: a value containing = is not confused with another split', () => {
-    expect(buildInputsHash({ ...base, buildArgs: { A: 'b=c' } })).not.toBe(
-      buildInputsHash({ ...base, buildArgs: { 'A=b': 'c' } })
-    )
-  })
-})
-
-describe('defaultTag', () => {
-  test('is <sha 12>-<hash 8> and a valid docker tag', () => {
-    const tag = defaultTag(SHA, base)
-    expect(tag).toBe(`${SHA.slice(0, 12)}-${buildInputsHash(base).slice(0, 8)}`)
-    expect(tag).toMatch(TAG_PATTERN)
-    expect(tag.length).toBeLessThanOrEqual(128)
-  })
-
-  test('changes with the commit and with the build inputs', () => {
-    const other = 'f' + SHA.slice(1)
-    expect(defaultTag(other, base)).not.toBe(defaultTag(SHA, base))
-    expect(defaultTag(SHA, { ...base, target: 'x' })).not.toBe(defaultTag(SHA, base))
-  })
-
-  test('accepts an upper-case sha and normalises it', () => {
-    expect(defaultTag(SHA.toUpperCase(), base)).toBe(defaultTag(SHA, base))
-  })
-
-  test.each(['', 'main', 'not-a-sha-at-all', 'xyz1234567'])('rejects %p as a commit', sha => {
-    expect(() => defaultTag(sha, base)).toThrow(DeployError)
-  })
-})
-
-describe('ociLabels', () => {
-  const created = new Date('2024-05-06T07:08:09.123Z')
-
-  test.each<[string, Parameters<typeof ociLabels>[0], Record<string, string>]>([
-    [
-      'branch push',
-      { repoUrl: 'https://github.com/o/r', sha: SHA, created, ref: 'refs/heads/main' },
+function manifestFound(): void {
+  ecrMock.on(BatchGetImageCommand).resolves({
+    images: [
       {
-        'org.opencontainers.image.source': 'https://github.com/o/r',
-        'org.opencontainers.image.revision': SHA,
-        'org.opencontainers.image.created': '2024-05-06T07:08:09.123Z'
+        imageId: { imageDigest: DIGEST },
+        imageManifest: MANIFEST,
+        imageManifestMediaType: MEDIA_TYPE
       }
     ],
-    [
-      'tag push',
-      { repoUrl: 'https://github.com/o/r', sha: SHA, created, ref: 'refs/tags/v1.2.3' },
-      {
-        'org.opencontainers.image.source': 'https://github.com/o/r',
-        'org.opencontainers.image.revision': SHA,
-        'org.opencontainers.image.created': '2024-05-06T07:08:09.123Z',
-        'org.opencontainers.image.version': 'v1.2.3'
-      }
-    ],
-    [
-      'no repository url, no ref',
-      { sha: SHA, created },
-      {
-        'org.opencontainers.image.revision': SHA,
-        'org.opencontainers.image.created': '2024-05-06T07:08:09.123Z'
-      }
-    ]
-  ])('%s', (_name, ctx, expected) => {
-    expect(ociLabels(ctx)).toEqual(expected)
+    failures: []
   })
-})
+}
 
-describe('parseImageReference', () => {
-  test.each<[string, ReturnType<typeof parseImageReference>]>([
-    ['nginx', { repository: 'nginx' }],
-    ['nginx:1.27', { repository: 'nginx', tag: '1.27' }],
-    ['library/nginx:latest', { repository: 'library/nginx', tag: 'latest' }],
-    ['team/sub/app', { repository: 'team/sub/app' }],
-    ['localhost/app:dev', { registry: 'localhost', repository: 'app', tag: 'dev' }],
-    ['127.0.0.1:5001/app:abc', { registry: '127.0.0.1:5001', repository: 'app', tag: 'abc' }],
-    ['127.0.0.1:5001/app', { registry: '127.0.0.1:5001', repository: 'app' }],
-    ['ghcr.io/o/r:v1', { registry: 'ghcr.io', repository: 'o/r', tag: 'v1' }],
-    [
-      `123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app@${DIGEST}`,
-      { registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', repository: 'my-app', digest: DIGEST }
-    ],
-    [
-      `123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/my-app:v1@${DIGEST}`,
-      {
-        registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
-        repository: 'team/my-app',
-        tag: 'v1',
-        digest: DIGEST
-      }
-    ],
-    [`app@${DIGEST}`, { repository: 'app', digest: DIGEST }],
-    ['  app:v1  ', { repository: 'app', tag: 'v1' }],
-    ['my_app__x.y-z:T_1.0-rc', { repository: 'my_app__x.y-z', tag: 'T_1.0-rc' }]
-  ])('%s', (ref, expected) => {
-    expect(parseImageReference(ref)).toEqual(expected)
-  })
+async function caught(p: Promise<unknown>): Promise<InstanceType<typeof DeployError>> {
+  const error = await p.then(
+    () => undefined,
+    (e: unknown) => e
+  )
+  expect(error).toBeInstanceOf(DeployError)
+  return error as InstanceType<typeof DeployError>
+}
 
-  test.each<[string, RegExp]>([
-    ['', /empty/],
-    ['   ', /empty/],
-    ['https://ghcr.io/o/r', /URL scheme/],
-    ['My-App', /invalid repository name/],
-    ['app:', /invalid tag/],
-    ['app:-bad', /invalid tag/],
-    [`app:${'x'.repeat(129)}`, /invalid tag/],
-    ['app@sha256:abc', /invalid digest/],
-    [`app@sha256:${'A'.repeat(64)}`, /invalid digest/],
-    ['app@', /invalid digest/],
-    ['ghcr.io/', /no repository name/],
-    ['a//b', /invalid repository name/],
-    ['app-/x', /invalid repository name/],
-    ['my app', /whitespace/],
-    ['bad_host!.io/app', /invalid registry/],
-    // A path is not an image: ".." is no registry.
-    ['../etc:1', /has an invalid registry "\.\."/],
-    ['./app', /has an invalid registry "\."/],
-    // What the message quotes is bounded and inert.
-    ['app\u0000x', /"app\\u0000x" has an invalid repository name/],
-    ['app:1@sha256:::error::x', /has an invalid digest "sha256:\\u003a\\u003aerror:\\u003ax"/],
-    [`${'a'.repeat(300)}:1`, /^Input "image": "a{79}…" has a repository name longer than 255/]
-  ])('rejects %p', (ref, message) => {
-    let caught: unknown
-    try {
-      parseImageReference(ref)
-    } catch (error) {
-      caught = error
+interface Call {
+  command: string
+  args: string[]
+  options?: ExecOptions
+}
+
+/** A fake docker with buildx: login succeeds, `buildx build` writes the metadata file with DIGEST. */
+function fakeDocker(calls: Call[], answers: { login?: number } = {}): Exec {
+  return async (command, args, options) => {
+    calls.push({ command, args, options })
+    if (args[0] === 'login') return { exitCode: answers.login ?? 0, stdout: '', stderr: 'denied' }
+    if (args[0] === 'buildx' && args[1] === 'build') {
+      const file = args[args.indexOf('--metadata-file') + 1]
+      fs.writeFileSync(file, JSON.stringify({ 'containerimage.digest': DIGEST }))
     }
-    expect(caught).toBeInstanceOf(DeployError)
-    const e = caught as DeployError
-    expect(e.message).toMatch(/^Input "image": /)
-    expect(e.title).toBe('Invalid input: image')
-    expect(e.message).toMatch(message)
-    expect(e.message).not.toMatch(/\p{Cc}|::/u)
-  })
+    return { exitCode: 0, stdout: '', stderr: '' }
+  }
+}
+
+let temp: string
+const savedEnv = { ...process.env }
+beforeEach(() => {
+  ecrMock.reset()
+  jest.clearAllMocks()
+  for (const key of Object.keys(saved)) delete saved[key]
+  temp = fs.mkdtempSync(path.join(os.tmpdir(), 'image-test-'))
+  // The Docker config the login writes lives here, and no user config leaks in.
+  process.env.RUNNER_TEMP = temp
+  process.env.DOCKER_CONFIG = path.join(temp, 'user-docker')
+})
+afterEach(() => {
+  process.env = { ...savedEnv }
+  fs.rmSync(temp, { recursive: true, force: true })
 })
 
-describe('pinnedImage', () => {
-  test('is uri@digest', () => {
-    expect(pinnedImage('123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app', DIGEST)).toBe(
-      `123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app@${DIGEST}`
-    )
+describe('resolveImage: keep and given', () => {
+  const deps = (exec: Exec) => ({ clients, exec, sha: '', workspace: '/nowhere' })
+  const given = (image: string): ImageDecision => ({ kind: 'given', image, ref: parseImageReference(image) })
+
+  test('keep: nothing to do, no call, no docker', async () => {
+    const exec = jest.fn(fakeDocker([]))
+    await expect(resolveImage({ kind: 'keep' }, deps(exec), () => {})).resolves.toBeUndefined()
+    expect(ecrMock.calls()).toHaveLength(0)
+    expect(exec).not.toHaveBeenCalled()
   })
 
-  test('round-trips through parseImageReference', () => {
-    expect(parseImageReference(pinnedImage('127.0.0.1:5001/app', DIGEST))).toEqual({
-      registry: '127.0.0.1:5001',
-      repository: 'app',
-      digest: DIGEST
+  test.each<[string, string, object]>([
+    [
+      'by digest: as given, no call',
+      `${REGISTRY}/web@${DIGEST}`,
+      { image: `${REGISTRY}/web@${DIGEST}`, digest: DIGEST, tags: [], source: 'given' }
+    ],
+    [
+      'by tag and digest: the digest wins, no call',
+      `${REGISTRY}/web:v1@${DIGEST}`,
+      { image: `${REGISTRY}/web:v1@${DIGEST}`, digest: DIGEST, tags: ['v1'], source: 'given' }
+    ],
+    [
+      'by tag outside ECR: deployed by tag, with a warning',
+      'nginx:1.27',
+      { image: 'nginx:1.27', tags: ['1.27'], source: 'given' }
+    ]
+  ])('%s', async (_name, image, expected) => {
+    const result = await resolveImage(given(image), deps(fakeDocker([])), () => {})
+    expect(result).toEqual(expected)
+    expect(ecrMock.calls()).toHaveLength(0)
+  })
+
+  test('by tag outside ECR: the warning says the task definition is not pinned', async () => {
+    await resolveImage(given('nginx:1.27'), deps(fakeDocker([])), () => {})
+    expect(warning).toHaveBeenCalledWith(expect.stringContaining('"nginx:1.27" by tag'), {
+      title: 'Image not pinned'
     })
   })
 
-  test.each(['', 'sha256:abc', 'latest', `md5:${'a'.repeat(64)}`])('rejects digest %p', digest => {
-    expect(() => pinnedImage('app', digest)).toThrow(DeployError)
+  test('by tag in ECR: pinned by the digest DescribeImages names', async () => {
+    ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST, imageTags: ['v1'] }] })
+    const result = await resolveImage(given(`${REGISTRY}/web:v1`), deps(fakeDocker([])), () => {})
+    expect(result).toEqual({
+      image: `${REGISTRY}/web@${DIGEST}`,
+      digest: DIGEST,
+      tags: ['v1'],
+      source: 'given'
+    })
+    expect(ecrMock.commandCalls(DescribeImagesCommand)[0].args[0].input).toEqual({
+      repositoryName: 'web',
+      imageIds: [{ imageTag: 'v1' }]
+    })
+    expect(warning).not.toHaveBeenCalled()
+  })
+
+  test('by tag in ECR, but not there: Image not found', async () => {
+    ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [] })
+    const e = await caught(resolveImage(given(`${REGISTRY}/web:v9`), deps(fakeDocker([])), () => {}))
+    expect(e).toMatchObject({
+      title: 'Image not found',
+      hint: 'push it first, or use repository to build it here'
+    })
+    expect(e.message).toBe(`Image "${REGISTRY}/web:v9" is not in ECR (input "image").`)
+  })
+})
+
+describe('resolveImage: build', () => {
+  const sha = 'c'.repeat(40)
+  const build = { context: '.', buildArgs: {}, platforms: [], network: 'none' }
+  const mainTag = defaultTag(sha, build)
+  const decision: ImageDecision = {
+    kind: 'build',
+    repositoryText: 'my-app',
+    repository: parseRepositoryInput('my-app'),
+    createRepository: false,
+    reuseExisting: true,
+    build,
+    paths: { context: '/work/app' },
+    tags: [mainTag, 'latest']
+  }
+  const token = Buffer.from('AWS:build-password').toString('base64')
+
+  function ecrAnswers(): void {
+    ecrMock
+      .on(DescribeRepositoriesCommand)
+      .resolves({
+        repositories: [{ repositoryName: 'my-app', repositoryUri: repo.uri, registryId: '123456789012' }]
+      })
+      .on(DescribeImagesCommand)
+      .resolves({ imageDetails: [] })
+      .on(GetAuthorizationTokenCommand)
+      .resolves({ authorizationData: [{ authorizationToken: token, proxyEndpoint: `https://${REGISTRY}` }] })
+  }
+
+  test("not in ECR yet: token for the repository's registry, docker login, buildx build --push, pinned", async () => {
+    ecrAnswers()
+    const calls: Call[] = []
+    const result = await resolveImage(
+      decision,
+      { clients, exec: fakeDocker(calls), sha, workspace: '/nowhere' },
+      () => {}
+    )
+    expect(result).toEqual({
+      image: `${repo.uri}@${DIGEST}`,
+      digest: DIGEST,
+      tags: [mainTag, 'latest'],
+      source: 'built',
+      builder: 'buildx'
+    })
+    // One direction: the repository, "already pushed?", the token; then docker.
+    expect(ecrMock.calls().map(c => c.args[0].constructor.name)).toEqual([
+      'DescribeRepositoriesCommand',
+      'DescribeImagesCommand',
+      'GetAuthorizationTokenCommand'
+    ])
+    expect(ecrMock.commandCalls(GetAuthorizationTokenCommand)[0].args[0].input).toEqual({
+      registryIds: ['123456789012']
+    })
+    expect(calls.map(c => c.args.slice(0, 2).join(' '))).toEqual([
+      'login --username',
+      'buildx version',
+      'buildx build'
+    ])
+    expect(calls[0].options?.input).toBe('build-password')
+    expect(calls[0].args).not.toContain('build-password')
+    const buildArgs = calls[2].args
+    expect(buildArgs).toEqual(
+      expect.arrayContaining(['-t', `${repo.uri}:${mainTag}`, '-t', `${repo.uri}:latest`])
+    )
+    expect(buildArgs).toContain(`org.opencontainers.image.revision=${sha}`)
+    expect(buildArgs.at(-1)).toBe('/work/app')
+    expect(saved.dockerConfig).toBe(calls[0].options?.env?.DOCKER_CONFIG)
+    expect(saved.registry).toBe(REGISTRY)
+  })
+
+  test('reuseExisting off: no DescribeImages, straight to the build', async () => {
+    ecrAnswers()
+    const calls: Call[] = []
+    const result = await resolveImage(
+      { ...decision, reuseExisting: false },
+      { clients, exec: fakeDocker(calls), sha, workspace: '/nowhere' },
+      () => {}
+    )
+    expect(result?.source).toBe('built')
+    expect(ecrMock.commandCalls(DescribeImagesCommand)).toHaveLength(0)
+  })
+
+  test('the token refused: an AWS error, no docker command, no Docker config left to clean', async () => {
+    ecrAnswers()
+    ecrMock.on(GetAuthorizationTokenCommand).rejects(awsError('AccessDeniedException', 403))
+    const calls: Call[] = []
+    const e = await caught(
+      resolveImage(decision, { clients, exec: fakeDocker(calls), sha, workspace: '/nowhere' }, () => {})
+    )
+    expect(e).toMatchObject({
+      title: 'GetAuthorizationToken failed',
+      hint: 'check permission ecr:GetAuthorizationToken'
+    })
+    expect(calls).toHaveLength(0)
+    expect(saved.dockerConfig).toBeUndefined()
+  })
+
+  test('docker login fails: the build never starts; the config is saved for the post step', async () => {
+    ecrAnswers()
+    const calls: Call[] = []
+    const e = await caught(
+      resolveImage(
+        decision,
+        { clients, exec: fakeDocker(calls, { login: 1 }), sha, workspace: '/nowhere' },
+        () => {}
+      )
+    )
+    expect(e.title).toBe('docker login failed')
+    expect(calls.map(c => c.args[0])).toEqual(['login'])
+    expect(saved.dockerConfig).toMatch(/ecs-deploy-docker-/)
+  })
+})
+
+describe('commitSha', () => {
+  const SHA = 'e'.repeat(40)
+  test.each<[string, string | undefined, { exitCode: number; stdout: string }, string | RegExp]>([
+    ['GITHUB_SHA wins; git is not asked', SHA, { exitCode: 1, stdout: '' }, SHA],
+    ['no GITHUB_SHA: git rev-parse HEAD', undefined, { exitCode: 0, stdout: `${SHA}\n` }, SHA],
+    ['git fails: No commit', undefined, { exitCode: 128, stdout: '' }, /No commit/],
+    ['git prints something else: No commit', undefined, { exitCode: 0, stdout: 'HEAD\n' }, /No commit/]
+  ])('%s', async (_name, env, git, expected) => {
+    if (env === undefined) delete process.env.GITHUB_SHA
+    else process.env.GITHUB_SHA = env
+    const calls: Call[] = []
+    const exec: Exec = async (command, args, options) => {
+      calls.push({ command, args, options })
+      return { ...git, stderr: '' }
+    }
+    const result = commitSha(exec, '/work/app')
+    if (typeof expected === 'string') await expect(result).resolves.toBe(expected)
+    else await expect(result).rejects.toMatchObject({ title: expect.stringMatching(expected) })
+    expect(calls.map(c => [c.command, ...c.args, c.options?.cwd])).toEqual(
+      env === undefined ? [['git', 'rev-parse', 'HEAD', '/work/app']] : []
+    )
+  })
+})
+
+describe('resolveImage with skip-existing', () => {
+  const sha = 'c'.repeat(40)
+  const build = { context: '.', buildArgs: {}, platforms: [], network: 'none' }
+  const mainTag = defaultTag(sha, build)
+  const decision: ImageDecision = {
+    kind: 'build',
+    repositoryText: 'my-app',
+    repository: parseRepositoryInput('my-app'),
+    createRepository: false,
+    reuseExisting: true,
+    build,
+    paths: { context: '/nowhere' },
+    tags: [mainTag, 'latest']
+  }
+
+  test('reuses the image and applies the extra tags with PutImage; no login, no build', async () => {
+    ecrMock
+      .on(DescribeRepositoriesCommand)
+      .resolves({
+        repositories: [{ repositoryName: 'my-app', repositoryUri: repo.uri, registryId: '123456789012' }]
+      })
+      .on(DescribeImagesCommand)
+      .resolves({ imageDetails: [{ imageDigest: DIGEST, imageTags: [mainTag] }] })
+      .on(PutImageCommand)
+      .resolves({})
+    manifestFound()
+    const exec = jest.fn(async () => ({ exitCode: 0, stdout: '', stderr: '' }))
+    const result = await resolveImage(decision, { clients, exec, sha, workspace: '/nowhere' }, () => {})
+    expect(result).toEqual({
+      image: `${repo.uri}@${DIGEST}`,
+      digest: DIGEST,
+      tags: [mainTag, 'latest'],
+      source: 'reused'
+    })
+    expect(ecrMock.commandCalls(PutImageCommand).map(c => c.args[0].input.imageTag)).toEqual(['latest'])
+    expect(exec).not.toHaveBeenCalled()
+    expect(info).toHaveBeenCalledWith(`Tagged ${repo.uri}@${DIGEST} as latest.`)
+  })
+
+  test('no extra tags: no PutImage', async () => {
+    ecrMock
+      .on(DescribeRepositoriesCommand)
+      .resolves({ repositories: [{ repositoryName: 'my-app', repositoryUri: repo.uri }] })
+      .on(DescribeImagesCommand)
+      .resolves({ imageDetails: [{ imageDigest: DIGEST, imageTags: [mainTag] }] })
+    const exec = jest.fn(async () => ({ exitCode: 0, stdout: '', stderr: '' }))
+    const result = await resolveImage(
+      { ...decision, tags: [mainTag] },
+      { clients, exec, sha, workspace: '/nowhere' },
+      () => {}
+    )
+    expect(result?.tags).toEqual([mainTag])
+    expect(ecrMock.commandCalls(BatchGetImageCommand)).toHaveLength(0)
+    expect(ecrMock.commandCalls(PutImageCommand)).toHaveLength(0)
   })
 })

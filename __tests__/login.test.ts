@@ -22,6 +22,7 @@ jest.unstable_mockModule('@actions/core', () => ({
 }))
 
 const { createDockerConfig, loginToEcr, removeDockerConfig } = await import('../src/login.js')
+const { getRegistryCredentials } = await import('../src/ecr.js')
 
 let home: string
 let temp: string
@@ -91,7 +92,9 @@ describe('loginToEcr', () => {
       ]
     })
     const calls: Array<{ command: string; args: string[]; options?: ExecOptions }> = []
-    const result = await loginToEcr(new ECRClient({ region: 'eu-west-1' }), fakeExec(calls))
+    // The image phase asks ECR for the token (ecr.ts), then logs in with it here.
+    const credentials = await getRegistryCredentials(new ECRClient({ region: 'eu-west-1' }))
+    const result = await loginToEcr(credentials, fakeExec(calls))
     expect(result.registry).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com')
     expect(saved.dockerConfig).toBe(result.configDir)
     expect(saved.registry).toBe(result.registry)

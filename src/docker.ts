@@ -1,4 +1,7 @@
-/** Docker: login with the password on stdin, build (buildx or the classic builder), push, read the digest. */
+/**
+ * Docker: login with the password on stdin, build (buildx or the classic builder), push, read the digest.
+ * The runner; what its output means is read by src/docker-output.ts.
+ */
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises'
 import { homedir, tmpdir } from 'node:os'
@@ -6,7 +9,15 @@ import { join } from 'node:path'
 import type { RegistryCredentials } from './ecr.js'
 import { DeployError, errorMessage } from './errors.js'
 import type { Exec, ExecResult } from './exec.js'
-import { DIGEST_PATTERN, TAG_PATTERN, type BuildInputs } from './image.js'
+import {
+  lastLines,
+  parseImagetoolsDigest,
+  parseMetadataDigest,
+  parsePushDigest,
+  parseRepoDigests,
+  scrub
+} from './docker-output.js'
+import { TAG_PATTERN, type BuildInputs } from './image-ref.js'
 import { CommandsStopped } from './untrusted.js'
 
 export interface BuildRequest extends BuildInputs {
@@ -35,60 +46,6 @@ export interface DockerOptions {
    * (untrusted.ts), so nothing a Dockerfile prints can act on the runner. Without it, nothing is printed.
    */
   onOutput?: (chunk: string) => void
-}
-
-/** Lines of build output an error message carries. */
-const TAIL_LINES = 20
-
-/** The last `n` non-empty lines of `text`. */
-export function lastLines(text: string, n = TAIL_LINES): string {
-  const lines = text
-    .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .filter(l => l.trim() !== '')
-  return lines.slice(-n).join('\n')
-}
-
-/** `<tag>: digest: sha256:… size: N` in `docker push` output; the last one when there are several. */
-export function parsePushDigest(output: string): string | undefined {
-  const matches = [...output.matchAll(/: digest: (sha256:[a-f0-9]{64}) size: \d+/g)]
-  return matches.length > 0 ? matches[matches.length - 1][1] : undefined
-}
-
-/** `containerimage.digest` of a buildx metadata file. */
-export function parseMetadataDigest(json: string): string | undefined {
-  let data: unknown
-  try {
-    data = JSON.parse(json)
-  } catch {
-    return undefined
-  }
-  if (!data || typeof data !== 'object') return undefined
-  const digest = (data as Record<string, unknown>)['containerimage.digest']
-  return typeof digest === 'string' && DIGEST_PATTERN.test(digest) ? digest : undefined
-}
-
-/** The digest of `repositoryUri` among `docker image inspect --format '{{json .RepoDigests}}'` output. */
-export function parseRepoDigests(json: string, repositoryUri: string): string | undefined {
-  let list: unknown
-  try {
-    list = JSON.parse(json.trim())
-  } catch {
-    return undefined
-  }
-  if (!Array.isArray(list)) return undefined
-  for (const entry of list) {
-    if (typeof entry !== 'string') continue
-    const at = entry.lastIndexOf('@')
-    if (at > 0 && entry.slice(0, at) === repositoryUri && DIGEST_PATTERN.test(entry.slice(at + 1))) {
-      return entry.slice(at + 1)
-    }
-  }
-  return undefined
-}
-
-function scrub(text: string, secret: string): string {
-  return secret ? text.split(secret).join('***') : text
 }
 
 /**
@@ -206,14 +163,7 @@ export class Docker {
         quiet: true
       }
     )
-    let digest: string | undefined
-    try {
-      const manifest = JSON.parse(result.stdout) as { digest?: unknown }
-      if (typeof manifest.digest === 'string' && DIGEST_PATTERN.test(manifest.digest))
-        digest = manifest.digest
-    } catch {
-      digest = undefined
-    }
+    const digest = parseImagetoolsDigest(result.stdout)
     if (result.exitCode !== 0 || !digest) {
       throw new DeployError(
         'No image digest',

@@ -1,4 +1,8 @@
-/** ECR: authorization token → registry and masked credentials; repositories; "is this tag pushed?". */
+/**
+ * ECR API calls only, on references src/image-ref.ts has already parsed: the authorization token, the
+ * repository (found or created), "is this tag pushed?", and more tags on a pushed image. No retries here:
+ * the clients' adaptive retry (src/aws.ts) is the one layer; what it gives up on goes through awsFailure.
+ */
 import * as core from '@actions/core'
 import {
   BatchGetImageCommand,
@@ -10,8 +14,16 @@ import {
   PutImageCommand,
   type Repository
 } from '@aws-sdk/client-ecr'
-import { awsErrorName, DeployError, errorMessage, isTransientError } from './errors.js'
-import { inert, quote } from './untrusted.js'
+import { awsFailure } from './aws.js'
+import { awsErrorName, DeployError, errorMessage } from './errors.js'
+import {
+  formatRepositoryInput,
+  registryHost,
+  splitRepositoryUri,
+  type RepositoryInput,
+  type RepositoryRef
+} from './image-ref.js'
+import { boundMessage, inert, quote } from './untrusted.js'
 
 export interface RegistryCredentials {
   /** host[:port], no scheme: what `docker login` takes. */
@@ -21,77 +33,11 @@ export interface RegistryCredentials {
   expiresAt?: Date
 }
 
-export interface RepositoryRef {
-  name: string
-  /** registry/name */
-  uri: string
-  registryId?: string
-  registry: string
-}
+const LOGIN_HINT =
+  'are there AWS credentials for this step (configure-aws-credentials), for the right region?'
 
-export interface RetryOptions {
-  /** Attempts in all, including the first (default 3). */
-  attempts?: number
-  /** Base delay in ms; attempt n waits a random time in [0, base·2^n) ("full jitter"). Default 500. */
-  baseDelayMs?: number
-  /** Upper bound of one wait in ms (default 5000). */
-  maxDelayMs?: number
-  sleep?: (ms: number) => Promise<void>
-  random?: () => number
-}
-
-const defaultSleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
-
-/** Network failures, 5xx and throttling: worth another try (one classification for the whole action). */
-export const isTransient = isTransientError
-
-/** Runs `fn`, retrying transient failures with exponential backoff and full jitter. */
-export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const attempts = Math.max(1, options.attempts ?? 3)
-  const base = options.baseDelayMs ?? 500
-  const max = options.maxDelayMs ?? 5000
-  const sleep = options.sleep ?? defaultSleep
-  const random = options.random ?? Math.random
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn()
-    } catch (error) {
-      if (attempt >= attempts || !isTransient(error)) throw error
-      const delay = Math.floor(random() * Math.min(max, base * 2 ** (attempt - 1)))
-      core.debug(
-        inert(
-          `transient AWS error (${awsErrorName(error) ?? 'error'}), retry ${attempt}/${attempts - 1} in ${delay}ms`
-        )
-      )
-      await sleep(delay)
-    }
-  }
-}
-
-/** `https://123456789012.dkr.ecr.eu-west-1.amazonaws.com` → `123456789012.dkr.ecr.eu-west-1.amazonaws.com`. */
-export function registryHost(proxyEndpoint: string): string {
-  const value = proxyEndpoint.trim()
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    const url = new URL(value)
-    return url.host
-  }
-  return value.replace(/\/.*$/, '')
-}
-
-/** The account id in an ECR registry host (`<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`). */
-export function parseEcrHost(host: string): { registryId: string; region: string } | undefined {
-  const m =
-    /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.(?:amazonaws\.com(?:\.cn)?|sc2s\.sgov\.gov|c2s\.ic\.gov)$/.exec(
-      host.toLowerCase()
-    )
-  return m ? { registryId: m[1], region: m[2] } : undefined
-}
-
-function loginError(message: string, cause?: unknown): DeployError {
-  return new DeployError('ECR login failed', message, {
-    hint: 'the role needs ecr:GetAuthorizationToken',
-    cause
-  })
+function loginError(message: string): DeployError {
+  return new DeployError('ECR login failed', message, { hint: 'the role needs ecr:GetAuthorizationToken' })
 }
 
 /**
@@ -100,17 +46,13 @@ function loginError(message: string, cause?: unknown): DeployError {
  */
 export async function getRegistryCredentials(
   ecr: ECRClient,
-  registryId?: string,
-  retry: RetryOptions = {}
+  registryId?: string
 ): Promise<RegistryCredentials> {
   let output
   try {
-    output = await withRetry(
-      () => ecr.send(new GetAuthorizationTokenCommand(registryId ? { registryIds: [registryId] } : {})),
-      retry
-    )
+    output = await ecr.send(new GetAuthorizationTokenCommand(registryId ? { registryIds: [registryId] } : {}))
   } catch (error) {
-    throw loginError(`GetAuthorizationToken: ${errorMessage(error)}`, error)
+    throw awsFailure('ecr:GetAuthorizationToken', error, { hint: LOGIN_HINT })
   }
   const data = output.authorizationData?.[0]
   const token = data?.authorizationToken
@@ -128,8 +70,8 @@ export async function getRegistryCredentials(
   let registry: string
   try {
     registry = registryHost(data.proxyEndpoint)
-  } catch (error) {
-    throw loginError(`GetAuthorizationToken: proxyEndpoint "${data.proxyEndpoint}" is not a URL`, error)
+  } catch {
+    throw loginError(`GetAuthorizationToken: proxyEndpoint "${data.proxyEndpoint}" is not a URL`)
   }
   if (!registry) throw loginError(`GetAuthorizationToken: proxyEndpoint "${data.proxyEndpoint}" has no host`)
   const credentials: RegistryCredentials = { registry, username, password }
@@ -137,91 +79,16 @@ export async function getRegistryCredentials(
   return credentials
 }
 
-// ECR's repositoryName pattern (the ECR API model, CreateRepository/DescribeRepositories), 2–256 characters.
-const ECR_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/
-
-/**
- * The one registry besides ECR's own hosts a repository URI may name: loopback (`localhost`, `127.x.x.x`,
- * `[::1]`, with an optional port), where a local ECR such as sim/ serves its registry. Nothing else.
- */
-const LOOPBACK_REGISTRY = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$/
-
-// Something that reads as a registry host (a dotted name or host:port), to say "not ECR" instead of "bad name".
-const HOST_LIKE = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|[A-Za-z0-9-]+:\d+|\[[0-9A-Fa-f:.]+\])(?::\d+)?$/
-
-const REPOSITORY_HINT =
-  'give an ECR repository name (my-app, team/my-app) or its URI (123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app)'
-
-function invalidRepository(value: string, why: string, hint = REPOSITORY_HINT): DeployError {
-  return new DeployError('Invalid input: repository', `Input "repository": ${quote(value, 80)} ${why}`, {
-    hint
-  })
-}
-
-/**
- * The `repository` input, parsed the one way ECR allows: an ECR repository name (`my-app`, `team/my-app`),
- * or `<registry>/<name>` where the registry is an ECR host (`<account>.dkr.ecr.<region>.amazonaws.com[.cn]`,
- * FIPS and ISO partitions included) or a loopback registry (a local ECR). No tag, no digest, no scheme.
- */
-export function parseRepositoryInput(value: string): {
-  name: string
-  registry?: string
-  registryId?: string
-} {
-  const input = value.trim()
-  if (input === '') throw invalidRepository(value, 'is empty')
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input))
-    throw invalidRepository(input, 'must not start with a URL scheme')
-  if (input.includes('@'))
-    throw invalidRepository(input, 'must not contain a digest (use the `image` input to deploy one)')
-  let name = input
-  let registry: string | undefined
-  const slash = input.indexOf('/')
-  if (slash >= 0) {
-    const first = input.slice(0, slash)
-    if (parseEcrHost(first) || LOOPBACK_REGISTRY.test(first)) {
-      registry = first
-      name = input.slice(slash + 1)
-    } else if (HOST_LIKE.test(first)) {
-      throw invalidRepository(
-        input,
-        `names the registry ${quote(first, 80)}, which is not an ECR registry (<account>.dkr.ecr.<region>.amazonaws.com); this action pushes to ECR`,
-        'to deploy an image from another registry, give it as the image input instead of repository'
-      )
-    }
-  }
-  if (name.includes(':')) {
-    throw invalidRepository(input, 'must not contain a tag (set extra tags with the `tags` input)')
-  }
-  if (name.length < 2 || name.length > 256) {
-    throw invalidRepository(input, `has a name of ${name.length} characters; ECR allows 2 to 256`)
-  }
-  if (!ECR_NAME.test(name)) {
-    throw invalidRepository(
-      input,
-      `is not an ECR repository name or URI (${quote(name, 80)}: lowercase letters and digits, single . _ - between them, path parts separated by /)`
-    )
-  }
-  const result: { name: string; registry?: string; registryId?: string } = { name }
-  if (registry !== undefined) {
-    result.registry = registry
-    const ecrHost = parseEcrHost(registry)
-    if (ecrHost) result.registryId = ecrHost.registryId
-  }
-  return result
-}
-
 function toRef(repo: Repository, fallbackName: string): RepositoryRef {
   const name = repo.repositoryName ?? fallbackName
-  const uri = repo.repositoryUri
-  const slash = uri?.indexOf('/') ?? -1
-  if (!uri || slash <= 0) {
+  const split = splitRepositoryUri(repo.repositoryUri)
+  if (!split) {
     throw new DeployError(
       'ECR repository has no URI',
-      `DescribeRepositories: ${name} was returned with repositoryUri "${uri ?? ''}" (expected registry/name)`
+      `DescribeRepositories: ${name} was returned with repositoryUri "${repo.repositoryUri ?? ''}" (expected registry/name)`
     )
   }
-  const ref: RepositoryRef = { name, uri, registry: uri.slice(0, slash) }
+  const ref: RepositoryRef = { name, uri: split.uri, registry: split.registry }
   if (repo.registryId) ref.registryId = repo.registryId
   return ref
 }
@@ -235,85 +102,65 @@ async function clientRegion(ecr: ECRClient): Promise<string | undefined> {
   }
 }
 
+async function describeRepository(
+  ecr: ECRClient,
+  input: RepositoryInput,
+  target: { registryId?: string }
+): Promise<Repository | undefined> {
+  try {
+    const out = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [input.name], ...target }))
+    return out.repositories?.find(r => r.repositoryName === input.name) ?? out.repositories?.[0]
+  } catch (error) {
+    if (awsErrorName(error) === 'RepositoryNotFoundException') return undefined
+    throw awsFailure('ecr:DescribeRepositories', error, { subject: `repository ${input.name}` })
+  }
+}
+
 /**
- * Finds the repository (the `repository` input's name or URI), creating it when `create` is set.
- * A URI of an ECR registry in another region than the client's fails here, before anything is pushed.
+ * Finds the repository the `repository` input names (parsed by the plan), creating it when `create` is
+ * set. A URI of an ECR registry in another region than the client's fails here, before any call.
  */
 export async function resolveRepository(
   ecr: ECRClient,
-  repository: string,
-  create: boolean,
-  retry: RetryOptions = {}
+  input: RepositoryInput,
+  create: boolean
 ): Promise<RepositoryRef> {
-  const input = parseRepositoryInput(repository)
-  const ecrHost = input.registry ? parseEcrHost(input.registry) : undefined
-  if (ecrHost) {
+  const text = formatRepositoryInput(input)
+  if (input.region) {
     const region = await clientRegion(ecr)
-    if (region && region !== ecrHost.region) {
+    if (region && region !== input.region) {
       throw new DeployError(
         'ECR repository in another region',
-        `Input "repository": ${quote(repository, 300)} is in ${ecrHost.region}, but the action talks to ECR in ${region}`,
-        { hint: `set aws-region: ${ecrHost.region}, or give the repository by name` }
+        `Input "repository": ${quote(text, 300)} is in ${input.region}, but the action talks to ECR in ${region}`,
+        { hint: `set aws-region: ${input.region}, or give the repository by name` }
       )
     }
   }
   const target = input.registryId ? { registryId: input.registryId } : {}
   const where = input.registryId ? ` in registry ${input.registryId}` : ''
 
-  let found: Repository | undefined
-  try {
-    const out = await withRetry(
-      () => ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [input.name], ...target })),
-      retry
-    )
-    found = out.repositories?.find(r => r.repositoryName === input.name) ?? out.repositories?.[0]
-  } catch (error) {
-    if (awsErrorName(error) !== 'RepositoryNotFoundException') {
-      throw new DeployError(
-        'ECR DescribeRepositories failed',
-        `DescribeRepositories ${input.name}: ${errorMessage(error)}`,
-        {
-          hint: 'the role needs ecr:DescribeRepositories',
-          cause: error
-        }
-      )
-    }
-  }
-
+  let found = await describeRepository(ecr, input, target)
   if (!found) {
     if (!create) {
       throw new DeployError(
         'ECR repository not found',
         `Input "repository": ECR repository ${quote(input.name, 256)} does not exist${where}`,
-        {
-          hint: 'create it or set create-repository: true'
-        }
+        { hint: 'create it or set create-repository: true' }
       )
     }
     try {
-      const out = await withRetry(
-        () => ecr.send(new CreateRepositoryCommand({ repositoryName: input.name, ...target })),
-        retry
-      )
+      const out = await ecr.send(new CreateRepositoryCommand({ repositoryName: input.name, ...target }))
       found = out.repository
       core.info(inert(`Created ECR repository ${input.name}`))
     } catch (error) {
       if (awsErrorName(error) !== 'RepositoryAlreadyExistsException') {
-        throw new DeployError(
-          'ECR CreateRepository failed',
-          `CreateRepository ${input.name}: ${errorMessage(error)}`,
-          {
-            hint: 'the role needs ecr:CreateRepository (or create the repository yourself)',
-            cause: error
-          }
-        )
+        throw awsFailure('ecr:CreateRepository', error, {
+          subject: `repository ${input.name}`,
+          hint: 'create the repository yourself, or check its name'
+        })
       }
       // Created by someone else in the meantime (a parallel job): use theirs.
-      const out = await withRetry(
-        () => ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [input.name], ...target })),
-        retry
-      )
-      found = out.repositories?.[0]
+      found = await describeRepository(ecr, input, target)
     }
     if (!found) {
       throw new DeployError(
@@ -326,7 +173,7 @@ export async function resolveRepository(
   const ref = toRef(found, input.name)
   if (input.registry && input.registry !== ref.registry) {
     core.warning(
-      `repository ${repository}: ECR reports its URI as ${ref.uri}; pushing there (the registry in the input is ignored)`
+      `repository ${text}: ECR reports its URI as ${ref.uri}; pushing there (the registry in the input is ignored)`
     )
   }
   return ref
@@ -336,34 +183,22 @@ export async function resolveRepository(
 export async function findImageDigest(
   ecr: ECRClient,
   repo: RepositoryRef,
-  tag: string,
-  retry: RetryOptions = {}
+  tag: string
 ): Promise<string | undefined> {
   try {
-    const out = await withRetry(
-      () =>
-        ecr.send(
-          new DescribeImagesCommand({
-            repositoryName: repo.name,
-            imageIds: [{ imageTag: tag }],
-            ...(repo.registryId ? { registryId: repo.registryId } : {})
-          })
-        ),
-      retry
+    const out = await ecr.send(
+      new DescribeImagesCommand({
+        repositoryName: repo.name,
+        imageIds: [{ imageTag: tag }],
+        ...(repo.registryId ? { registryId: repo.registryId } : {})
+      })
     )
     const detail = out.imageDetails?.find(d => d.imageTags?.includes(tag)) ?? out.imageDetails?.[0]
     return detail?.imageDigest || undefined
   } catch (error) {
     const name = awsErrorName(error)
     if (name === 'ImageNotFoundException' || name === 'RepositoryNotFoundException') return undefined
-    throw new DeployError(
-      'ECR DescribeImages failed',
-      `DescribeImages ${repo.name}:${tag}: ${errorMessage(error)}`,
-      {
-        hint: 'the role needs ecr:DescribeImages (or set skip-existing: false)',
-        cause: error
-      }
-    )
+    throw awsFailure('ecr:DescribeImages', error, { subject: `${repo.name}:${tag}` })
   }
 }
 
@@ -375,11 +210,46 @@ const MANIFEST_MEDIA_TYPES = [
   'application/vnd.oci.image.index.v1+json'
 ]
 
+const REUSE_HINT = 'set skip-existing: false to build and push instead'
+
 export interface TagResult {
   /** Tags PutImage pointed at the image. */
   added: string[]
   /** Tags that already pointed at it (ECR's ImageAlreadyExistsException). */
   present: string[]
+}
+
+async function getManifest(
+  ecr: ECRClient,
+  repo: RepositoryRef,
+  digest: string,
+  registry: { registryId?: string }
+): Promise<{ manifest: string; mediaType?: string }> {
+  const subject = `${repo.name}@${digest}`
+  let out
+  try {
+    out = await ecr.send(
+      new BatchGetImageCommand({
+        repositoryName: repo.name,
+        imageIds: [{ imageDigest: digest }],
+        acceptedMediaTypes: MANIFEST_MEDIA_TYPES,
+        ...registry
+      })
+    )
+  } catch (error) {
+    throw awsFailure('ecr:BatchGetImage', error, { subject, hint: REUSE_HINT })
+  }
+  const image = out.images?.find(i => i.imageId?.imageDigest === digest) ?? out.images?.[0]
+  if (!image?.imageManifest) {
+    const failure = out.failures?.[0]
+    const why = failure ? `${failure.failureCode ?? 'failure'}: ${failure.failureReason ?? ''}`.trim() : ''
+    throw new DeployError(
+      'BatchGetImage failed',
+      `BatchGetImage (${subject}): ${boundMessage(`no manifest for ${digest}${why ? ` (${why})` : ''}`)}`,
+      { hint: REUSE_HINT }
+    )
+  }
+  return { manifest: image.imageManifest, mediaType: image.imageManifestMediaType }
 }
 
 /**
@@ -392,57 +262,23 @@ export async function tagExistingImage(
   ecr: ECRClient,
   repo: RepositoryRef,
   digest: string,
-  tags: string[],
-  retry: RetryOptions = {}
+  tags: string[]
 ): Promise<TagResult> {
   const result: TagResult = { added: [], present: [] }
   if (tags.length === 0) return result
   const registry = repo.registryId ? { registryId: repo.registryId } : {}
-  let manifest: string | undefined
-  let mediaType: string | undefined
-  try {
-    const out = await withRetry(
-      () =>
-        ecr.send(
-          new BatchGetImageCommand({
-            repositoryName: repo.name,
-            imageIds: [{ imageDigest: digest }],
-            acceptedMediaTypes: MANIFEST_MEDIA_TYPES,
-            ...registry
-          })
-        ),
-      retry
-    )
-    const image = out.images?.find(i => i.imageId?.imageDigest === digest) ?? out.images?.[0]
-    manifest = image?.imageManifest
-    mediaType = image?.imageManifestMediaType
-    if (!manifest) {
-      const failure = out.failures?.[0]
-      const why = failure ? `${failure.failureCode ?? 'failure'}: ${failure.failureReason ?? ''}`.trim() : ''
-      throw new Error(`no manifest for ${digest}${why ? ` (${why})` : ''}`)
-    }
-  } catch (error) {
-    throw new DeployError(
-      'ECR BatchGetImage failed',
-      `BatchGetImage ${repo.name}@${digest}: ${errorMessage(error)}`,
-      { hint: 'the role needs ecr:BatchGetImage (or set skip-existing: false)', cause: error }
-    )
-  }
+  const { manifest, mediaType } = await getManifest(ecr, repo, digest, registry)
   for (const tag of tags) {
     try {
-      await withRetry(
-        () =>
-          ecr.send(
-            new PutImageCommand({
-              repositoryName: repo.name,
-              imageManifest: manifest,
-              ...(mediaType ? { imageManifestMediaType: mediaType } : {}),
-              imageDigest: digest,
-              imageTag: tag,
-              ...registry
-            })
-          ),
-        retry
+      await ecr.send(
+        new PutImageCommand({
+          repositoryName: repo.name,
+          imageManifest: manifest,
+          ...(mediaType ? { imageManifestMediaType: mediaType } : {}),
+          imageDigest: digest,
+          imageTag: tag,
+          ...registry
+        })
       )
       result.added.push(tag)
     } catch (error) {
@@ -454,17 +290,14 @@ export async function tagExistingImage(
       if (name === 'ImageTagAlreadyExistsException') {
         throw new DeployError(
           'ECR tag is immutable',
-          `PutImage ${repo.name}:${tag}: the tag already names another image and the repository's tags are immutable (${errorMessage(error)})`,
+          `PutImage ${repo.name}:${tag}: the tag already names another image and the repository's tags are immutable (${boundMessage(errorMessage(error))})`,
           {
             hint: `drop "${tag}" from tags, or set the repository's image tag mutability to MUTABLE`,
             cause: error
           }
         )
       }
-      throw new DeployError('ECR PutImage failed', `PutImage ${repo.name}:${tag}: ${errorMessage(error)}`, {
-        hint: 'the role needs ecr:PutImage (or set skip-existing: false)',
-        cause: error
-      })
+      throw awsFailure('ecr:PutImage', error, { subject: `${repo.name}:${tag}`, hint: REUSE_HINT })
     }
   }
   return result

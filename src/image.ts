@@ -1,170 +1,136 @@
-/** Image references, tags and labels: pure helpers, no I/O. */
-import { createHash } from 'node:crypto'
+/**
+ * The image phase, on the plan's ImageDecision: deploy a given image, or reuse the one already pushed for
+ * this commit and these build inputs, or log in to ECR, build and push. Whatever the path, the result is
+ * pinned by digest where ECR knows it. ECR calls in src/ecr.ts, references in src/image-ref.ts, the
+ * Docker config and login in src/login.ts, docker itself in src/docker.ts: this file only sequences them.
+ */
+import * as core from '@actions/core'
+import * as github from '@actions/github'
+import type { AwsClients } from './aws.js'
 import { DeployError } from './errors.js'
-import { quote } from './untrusted.js'
+import { findImageDigest, getRegistryCredentials, resolveRepository, tagExistingImage } from './ecr.js'
+import type { Exec } from './exec.js'
+import { lookupRepository, ociLabels, pinnedImage, type RepositoryRef } from './image-ref.js'
+import { loginToEcr } from './login.js'
+import type { ImageDecision } from './plan.js'
+import { inert } from './untrusted.js'
 
-/** Everything besides the commit that decides what `docker build` produces. */
-export interface BuildInputs {
-  context: string
-  dockerfile?: string
-  buildArgs: Record<string, string>
-  target?: string
-  platforms: string[]
-  network?: string
-}
-
-/** A docker tag: word characters, `.` and `-`, not starting with `.` or `-`, at most 128 characters. */
-export const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
-
-/** An OCI content digest as registries serve it. */
-export const DIGEST_PATTERN = /^sha256:[a-f0-9]{64}$/
-
-// One path component of a repository name (distribution/reference grammar).
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
-const DIGEST_REF = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/
-const HOST =
-  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::[0-9]+)?$/
-
-/** Bumped when the hashed form changes, so an old hash can never match a new meaning. */
-const HASH_VERSION = 1
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
-  }
-  return JSON.stringify(value)
-}
-
-/**
- * A stable sha256 (hex) of the build inputs. Keys are sorted, empty optional values count as unset and
- * platforms are a set (their order does not change what is built).
- */
-export function buildInputsHash(b: BuildInputs): string {
-  const blank = (s: string | undefined): string | undefined =>
-    s === undefined || s.trim() === '' ? undefined : s
-  const normalized = {
-    v: HASH_VERSION,
-    context: b.context,
-    dockerfile: blank(b.dockerfile),
-    buildArgs: b.buildArgs,
-    target: blank(b.target),
-    platforms: [...new Set(b.platforms.map(p => p.trim()).filter(p => p !== ''))].sort(),
-    network: blank(b.network)
-  }
-  return createHash('sha256').update(canonicalJson(normalized)).digest('hex')
-}
-
-/**
- * The default tag: `<first 12 of the commit sha>-<first 8 of the build inputs hash>`. The same commit
- * built with the same inputs gets the same tag, which is what makes "already pushed?" answerable.
- */
-export function defaultTag(sha: string, b: BuildInputs): string {
-  const commit = sha.trim().toLowerCase()
-  if (!/^[0-9a-f]{7,64}$/.test(commit)) {
-    throw new DeployError('No commit to tag the image with', `"${sha}" is not a git commit SHA`, {
-      hint: 'GITHUB_SHA should be set by the runner; set `tags` if you run outside GitHub Actions'
-    })
-  }
-  return `${commit.slice(0, 12)}-${buildInputsHash(b).slice(0, 8)}`
-}
-
-/** OCI annotation labels for the image, from the git context. */
-export function ociLabels(ctx: {
-  repoUrl?: string
-  sha: string
-  created: Date
-  ref?: string
-}): Record<string, string> {
-  const labels: Record<string, string> = {}
-  if (ctx.repoUrl) labels['org.opencontainers.image.source'] = ctx.repoUrl
-  labels['org.opencontainers.image.revision'] = ctx.sha
-  labels['org.opencontainers.image.created'] = ctx.created.toISOString()
-  const tag = ctx.ref?.startsWith('refs/tags/') ? ctx.ref.slice('refs/tags/'.length) : undefined
-  if (tag) labels['org.opencontainers.image.version'] = tag
-  return labels
-}
-
-export interface ImageReference {
-  registry?: string
-  repository: string
-  tag?: string
+export interface ImageResult {
+  /** What the task definition gets: repository@sha256:… where the digest is known. */
+  image: string
   digest?: string
+  tags: string[]
+  /** built: we built and pushed; reused: already in ECR for this commit; given: the `image` input. */
+  source: 'built' | 'reused' | 'given'
+  builder?: 'buildx' | 'classic'
 }
 
-function invalidImage(value: string, why: string): DeployError {
-  return new DeployError('Invalid input: image', `Input "image": ${quote(value, 80)} ${why}`, {
-    hint: 'expected [registry/]repository[:tag][@sha256:digest], e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app@sha256:…'
+export interface ImageDeps {
+  clients: AwsClients
+  exec: Exec
+  /** The commit being deployed; GITHUB_SHA on Actions. */
+  sha: string
+  workspace: string
+}
+
+async function givenImage(
+  decision: Extract<ImageDecision, { kind: 'given' }>,
+  deps: ImageDeps
+): Promise<ImageResult> {
+  const { ref, image: raw } = decision
+  if (ref.digest) return { image: raw, digest: ref.digest, tags: ref.tag ? [ref.tag] : [], source: 'given' }
+  // A tag in an ECR repository of this account: pin it, so the task definition does not drift.
+  const repo = lookupRepository(ref)
+  if (repo && ref.tag) {
+    const digest = await findImageDigest(deps.clients.ecr, repo, ref.tag)
+    if (!digest) {
+      throw new DeployError('Image not found', `Image "${raw}" is not in ECR (input "image").`, {
+        hint: 'push it first, or use repository to build it here'
+      })
+    }
+    return { image: pinnedImage(repo.uri, digest), digest, tags: [ref.tag], source: 'given' }
+  }
+  core.warning(
+    `Deploying "${raw}" by tag: its digest cannot be looked up, so the task definition is not pinned.`,
+    {
+      title: 'Image not pinned'
+    }
+  )
+  return { image: raw, tags: ref.tag ? [ref.tag] : [], source: 'given' }
+}
+
+type BuildDecision = Extract<ImageDecision, { kind: 'build' }>
+
+/** The image already pushed for this commit and these build inputs, with the other tags applied; or none. */
+async function reusedImage(
+  decision: BuildDecision,
+  repo: RepositoryRef,
+  deps: ImageDeps
+): Promise<ImageResult | undefined> {
+  const { tags } = decision
+  const mainTag = tags[0]
+  const digest = await findImageDigest(deps.clients.ecr, repo, mainTag)
+  if (!digest) return undefined
+  core.info(inert(`${repo.uri}:${mainTag} is already in ECR (${digest}): skipping build and push.`))
+  // The push would have applied the other tags (`tags`, e.g. latest): apply them to the reused image.
+  const tagged = await tagExistingImage(deps.clients.ecr, repo, digest, tags.slice(1))
+  if (tagged.added.length > 0) core.info(inert(`Tagged ${repo.uri}@${digest} as ${tagged.added.join(', ')}.`))
+  if (tagged.present.length > 0) core.info(inert(`Already tagged ${tagged.present.join(', ')}.`))
+  return { image: pinnedImage(repo.uri, digest), digest, tags, source: 'reused' }
+}
+
+/** Token, docker login into our own config, build and push every tag; pinned by the pushed digest. */
+async function builtImage(
+  decision: BuildDecision,
+  repo: RepositoryRef,
+  deps: ImageDeps,
+  onOutput: (chunk: string) => void
+): Promise<ImageResult> {
+  const { tags } = decision
+  const credentials = await getRegistryCredentials(deps.clients.ecr, repo.registryId)
+  const { docker } = await loginToEcr(credentials, deps.exec, { onOutput })
+  const ctx = github.context
+  const repoUrl = process.env.GITHUB_REPOSITORY
+    ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}`
+    : undefined
+  const result = await docker.buildAndPush({
+    ...decision.build,
+    // The real paths the plan confined to the workspace; the tag's hash keeps the inputs as given.
+    ...decision.paths,
+    repositoryUri: repo.uri,
+    tags,
+    labels: ociLabels({ repoUrl, sha: deps.sha, created: new Date(), ref: ctx.ref || undefined }),
+    push: true
   })
+  return {
+    image: pinnedImage(repo.uri, result.digest),
+    digest: result.digest,
+    tags,
+    source: 'built',
+    builder: result.builder
+  }
 }
 
-/** Splits `[registry/]repository[:tag][@digest]` the way docker does; errors name the `image` input. */
-export function parseImageReference(ref: string): ImageReference {
-  const value = ref.trim()
-  if (value === '') throw invalidImage(ref, 'is empty')
-  if (/^[a-z]+:\/\//i.test(value)) throw invalidImage(value, 'must not start with a URL scheme')
-  if (/\s/.test(value)) throw invalidImage(value, 'contains whitespace')
-
-  let rest = value
-  let digest: string | undefined
-  const at = rest.indexOf('@')
-  if (at >= 0) {
-    digest = rest.slice(at + 1)
-    rest = rest.slice(0, at)
-    if (!DIGEST_REF.test(digest)) throw invalidImage(value, `has an invalid digest ${quote(digest, 80)}`)
-    if (digest.startsWith('sha256:') && !DIGEST_PATTERN.test(digest)) {
-      throw invalidImage(
-        value,
-        `has an invalid digest ${quote(digest, 80)} (sha256 takes 64 lowercase hex digits)`
-      )
-    }
-  }
-
-  let tag: string | undefined
-  const lastSlash = rest.lastIndexOf('/')
-  const colon = rest.indexOf(':', lastSlash + 1)
-  if (colon >= 0) {
-    tag = rest.slice(colon + 1)
-    rest = rest.slice(0, colon)
-    if (!TAG_PATTERN.test(tag)) throw invalidImage(value, `has an invalid tag ${quote(tag, 80)}`)
-  }
-
-  let registry: string | undefined
-  const slash = rest.indexOf('/')
-  if (slash >= 0) {
-    const first = rest.slice(0, slash)
-    if (first.includes('.') || first.includes(':') || first === 'localhost') {
-      registry = first
-      rest = rest.slice(slash + 1)
-      if (!HOST.test(registry)) throw invalidImage(value, `has an invalid registry ${quote(registry, 80)}`)
-    }
-  }
-
-  if (rest === '') throw invalidImage(value, 'has no repository name')
-  for (const component of rest.split('/')) {
-    if (!PATH_COMPONENT.test(component)) {
-      throw invalidImage(
-        value,
-        `has an invalid repository name ${quote(rest, 80)} (lowercase letters, digits and . _ - between them, path parts separated by /)`
-      )
-    }
-  }
-  if (rest.length > 255) throw invalidImage(value, 'has a repository name longer than 255 characters')
-
-  const result: ImageReference = { repository: rest }
-  if (registry !== undefined) result.registry = registry
-  if (tag !== undefined) result.tag = tag
-  if (digest !== undefined) result.digest = digest
-  return result
+/** The image phase: undefined when the task definition's images stay as they are. */
+export async function resolveImage(
+  decision: ImageDecision,
+  deps: ImageDeps,
+  onOutput: (chunk: string) => void
+): Promise<ImageResult | undefined> {
+  if (decision.kind === 'keep') return undefined
+  if (decision.kind === 'given') return givenImage(decision, deps)
+  const repo = await resolveRepository(deps.clients.ecr, decision.repository, decision.createRepository)
+  const reused = decision.reuseExisting ? await reusedImage(decision, repo, deps) : undefined
+  return reused ?? builtImage(decision, repo, deps, onOutput)
 }
 
-/** `repository@sha256:…`: the form a task definition pins an image by. */
-export function pinnedImage(repositoryUri: string, digest: string): string {
-  if (!DIGEST_PATTERN.test(digest)) {
-    throw new DeployError('Invalid image digest', `"${digest}" is not a sha256 digest`)
-  }
-  return `${repositoryUri}@${digest}`
+/** The commit: GITHUB_SHA on Actions, else git's HEAD of the build context. */
+export async function commitSha(exec: Exec, cwd: string): Promise<string> {
+  if (process.env.GITHUB_SHA) return process.env.GITHUB_SHA
+  const out = await exec('git', ['rev-parse', 'HEAD'], { cwd, silent: true })
+  const sha = out.stdout.trim()
+  if (out.exitCode === 0 && /^[0-9a-f]{40}$/.test(sha)) return sha
+  throw new DeployError('No commit', 'GITHUB_SHA is not set and git could not name the commit to build.', {
+    hint: 'run in a checkout (actions/checkout), or set image to deploy an existing image'
+  })
 }

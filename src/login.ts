@@ -6,9 +6,8 @@ import * as core from '@actions/core'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { ECRClient } from '@aws-sdk/client-ecr'
 import { Docker, linkDockerCliState } from './docker.js'
-import { getRegistryCredentials } from './ecr.js'
+import type { RegistryCredentials } from './ecr.js'
 import type { Exec } from './exec.js'
 import { STATE } from './state.js'
 
@@ -40,15 +39,18 @@ export async function createDockerConfig(env: NodeJS.ProcessEnv = process.env): 
   return dir
 }
 
+/**
+ * `docker login` to the registry GetAuthorizationToken named (src/ecr.ts), into a config of our own. Its
+ * directory is saved for the post step before docker runs, so it is removed whatever happens next.
+ */
 export async function loginToEcr(
-  ecr: ECRClient,
+  credentials: RegistryCredentials,
   exec: Exec,
-  options: { registryId?: string; onOutput?: (chunk: string) => void } = {}
+  options: { onOutput?: (chunk: string) => void } = {}
 ): Promise<LoginResult> {
   const configDir = await createDockerConfig()
   // Saved before anything can fail: the post step removes it whatever happens next.
   core.saveState(STATE.dockerConfig, configDir)
-  const credentials = await getRegistryCredentials(ecr, options.registryId)
   // Credential helpers named for this registry would bypass our file too.
   const file = path.join(configDir, 'config.json')
   const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { credHelpers?: Record<string, string> }

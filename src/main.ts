@@ -5,7 +5,7 @@
 import * as core from '@actions/core'
 import { arnTail } from './arn.js'
 import { createClients, type AwsClients } from './aws.js'
-import { commitSha, resolveImage } from './build.js'
+import { commitSha, resolveImage } from './image.js'
 import { DeployError, inPhase, type Phase } from './errors.js'
 import { exec as realExec, type Exec } from './exec.js'
 import { handleFailedDeployment } from './failure.js'

@@ -16,8 +16,7 @@ import { arnTail } from './arn.js'
 import type { AwsClients } from './aws.js'
 import { DeployError } from './errors.js'
 import { circuitBreakerThreshold, type ActionInputs } from './inputs.js'
-import { parseRepositoryInput } from './ecr.js'
-import { defaultTag, parseImageReference, type BuildInputs } from './image.js'
+import { defaultTag, parseImageReference, parseRepositoryInput, type BuildInputs } from './image-ref.js'
 import {
   fromDescribedTaskDefinition,
   loadTaskDefinitionFile,

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { Docker, type BuildResult } from '../../src/docker.js'
 import { DeployError } from '../../src/errors.js'
 import { exec } from '../../src/exec.js'
-import { ociLabels } from '../../src/image.js'
+import { ociLabels } from '../../src/image-ref.js'
 
 const REGISTRY = process.env.ECS_DEPLOY_REGISTRY || '127.0.0.1:5001'
 const MANIFEST_TYPES =

@@ -1,0 +1,68 @@
+/** What docker prints, read: the pushed digest (push, buildx metadata, imagetools, inspect), the last lines. Pure. */
+import { DIGEST_PATTERN } from './image-ref.js'
+
+/** Lines of build output an error message carries. */
+const TAIL_LINES = 20
+
+/** The last `n` non-empty lines of `text`. */
+export function lastLines(text: string, n = TAIL_LINES): string {
+  const lines = text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .filter(l => l.trim() !== '')
+  return lines.slice(-n).join('\n')
+}
+
+/** `<tag>: digest: sha256:… size: N` in `docker push` output; the last one when there are several. */
+export function parsePushDigest(output: string): string | undefined {
+  const matches = [...output.matchAll(/: digest: (sha256:[a-f0-9]{64}) size: \d+/g)]
+  return matches.length > 0 ? matches[matches.length - 1][1] : undefined
+}
+
+/** `containerimage.digest` of a buildx metadata file. */
+export function parseMetadataDigest(json: string): string | undefined {
+  let data: unknown
+  try {
+    data = JSON.parse(json)
+  } catch {
+    return undefined
+  }
+  if (!data || typeof data !== 'object') return undefined
+  const digest = (data as Record<string, unknown>)['containerimage.digest']
+  return typeof digest === 'string' && DIGEST_PATTERN.test(digest) ? digest : undefined
+}
+
+/** The digest of `repositoryUri` among `docker image inspect --format '{{json .RepoDigests}}'` output. */
+export function parseRepoDigests(json: string, repositoryUri: string): string | undefined {
+  let list: unknown
+  try {
+    list = JSON.parse(json.trim())
+  } catch {
+    return undefined
+  }
+  if (!Array.isArray(list)) return undefined
+  for (const entry of list) {
+    if (typeof entry !== 'string') continue
+    const at = entry.lastIndexOf('@')
+    if (at > 0 && entry.slice(0, at) === repositoryUri && DIGEST_PATTERN.test(entry.slice(at + 1))) {
+      return entry.slice(at + 1)
+    }
+  }
+  return undefined
+}
+
+/** `text` with every occurrence of `secret` replaced by `***`. */
+export function scrub(text: string, secret: string): string {
+  return secret ? text.split(secret).join('***') : text
+}
+
+/** The manifest digest of `docker buildx imagetools inspect --format '{{json .Manifest}}'` output. */
+export function parseImagetoolsDigest(json: string): string | undefined {
+  try {
+    const manifest = JSON.parse(json) as { digest?: unknown } | null
+    const digest = manifest?.digest
+    return typeof digest === 'string' && DIGEST_PATTERN.test(digest) ? digest : undefined
+  } catch {
+    return undefined
+  }
+}
