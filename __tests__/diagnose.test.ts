@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { RegisterTaskDefinitionCommandInput, ServiceEvent, Task } from '@aws-sdk/client-ecs'
 import { blameContainers, diagnose, eventTitle, trimText, type Cause } from '../src/diagnose.js'
-import type { WatchOutcome } from '../src/watch.js'
+import type { WatchOutcome } from '../src/watch/loop.js'
 
 const ARN = 'arn:aws:ecs:eu-west-1:123456789012:task/prod/'
 

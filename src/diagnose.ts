@@ -10,7 +10,7 @@ import type {
   Task,
   TaskDefinition
 } from '@aws-sdk/client-ecs'
-import type { WatchOutcome } from './watch.js'
+import type { WatchOutcome } from './watch/loop.js'
 
 export interface Cause {
   /** The cause itself, e.g. "web: container exited with code 3" (an annotation title). */

@@ -6,7 +6,7 @@ import * as core from '@actions/core'
 import type { Cause } from './diagnose.js'
 import { errorMessage } from './errors.js'
 import { inert, splitLines } from './untrusted.js'
-import { shortTaskDefinition, type WatchOutcome } from './watch.js'
+import { shortTaskDefinition, type WatchOutcome } from './watch/loop.js'
 
 export interface DeployReport {
   ok: boolean
