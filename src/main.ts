@@ -15,7 +15,7 @@ import { markPost } from './state.js'
 import { renderTaskDefinition } from './task-definition.js'
 import { CallMeter } from './watch/call-meter.js'
 import { watchDeployment, type WatchOutcome } from './watch/loop.js'
-import { diagnose } from './diagnose.js'
+import { diagnose } from './diagnose/causes.js'
 import { attachLogTails } from './logs.js'
 import {
   annotateCauses,
