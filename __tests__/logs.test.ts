@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from '@jest/globals'
 import { mockClient } from 'aws-sdk-client-mock'
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs'
-import type { Cause } from '../src/diagnose.js'
+import type { Cause } from '../src/diagnose/causes.js'
 import { attachLogTails } from '../src/logs.js'
 
 const logsMock = mockClient(CloudWatchLogsClient)

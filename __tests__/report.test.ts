@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
-import type { Cause } from '../src/diagnose.js'
-import type { WatchOutcome } from '../src/watch.js'
+import type { Cause } from '../src/diagnose/causes.js'
+import type { WatchOutcome } from '../src/watch/loop.js'
 
 const summaryText: string[] = []
 const summary = {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, jest, test } from '@jest/globals'
 import { mockClient } from 'aws-sdk-client-mock'
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs'
-import type { WatchOutcome } from '../src/watch.js'
+import type { WatchOutcome } from '../src/watch/loop.js'
 
 jest.unstable_mockModule('@actions/core', () => ({
   info: jest.fn(),

@@ -5,6 +5,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import * as core from '@actions/core'
 import { DeployError, awsErrorName, errorMessage } from './errors.js'
 import { boundMessage, inert } from './untrusted.js'
+import { addCallScope, adaptiveRetry } from './aws-retry.js'
 
 export interface AwsClients {
   ecs: ECSClient
@@ -22,22 +23,27 @@ export interface ClientOptions {
 export const USER_AGENT: [string, string] = ['ecs-deploy', '1']
 
 export function createClients(options: ClientOptions): AwsClients {
-  const config = {
+  // Each client its own strategy (own retry quota and rate limiter), as the SDK gives by default.
+  const config = () => ({
     region: options.region,
     // Adaptive retries: exponential backoff with jitter, plus client-side rate limiting once
     // throttling is seen. RegisterTaskDefinition's tight limit and throttled DescribeServices during
     // the wait are absorbed here instead of turning a healthy deploy red.
-    retryMode: 'adaptive' as const,
+    // (src/aws-retry.ts: the SDK's adaptive strategy, whose waits a call's AbortSignal ends.)
+    retryStrategy: adaptiveRetry({ maxAttempts: options.maxAttempts ?? 8 }),
     maxAttempts: options.maxAttempts ?? 8,
     customUserAgent: [USER_AGENT],
     ...(options.endpoint ? { endpoint: options.endpoint } : {})
-  }
+  })
   const clients = {
-    ecs: new ECSClient(config),
-    ecr: new ECRClient(config),
-    logs: new CloudWatchLogsClient(config)
+    ecs: new ECSClient(config()),
+    ecr: new ECRClient(config()),
+    logs: new CloudWatchLogsClient(config())
   }
-  for (const client of Object.values(clients)) addRequestLog(client.middlewareStack)
+  for (const client of Object.values(clients)) {
+    addRequestLog(client.middlewareStack)
+    addCallScope(client.middlewareStack)
+  }
   return clients
 }
 

@@ -5,14 +5,15 @@
 import * as core from '@actions/core'
 import type { Deployment, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
 import type { AwsClients } from './aws.js'
-import { diagnose } from './diagnose.js'
+import { diagnose } from './diagnose/causes.js'
 import { DeployError } from './errors.js'
 import { attachLogTails } from './logs.js'
 import type { ServiceTarget } from './plan.js'
 import { annotateCauses, printCauses, type DeployReport } from './report.js'
 import { rollBack } from './rollback.js'
 import { inert } from './untrusted.js'
-import type { CallMeter, WatchOutcome } from './watch.js'
+import type { CallMeter } from './watch/call-meter.js'
+import type { WatchOutcome } from './watch/loop.js'
 
 export interface FailedDeployment {
   clients: AwsClients

@@ -3,7 +3,7 @@
  * Reading logs is a courtesy: any failure becomes a one-line note, never an error of its own.
  */
 import { GetLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
-import type { Cause } from './diagnose.js'
+import type { Cause } from './diagnose/causes.js'
 import { awsErrorName, errorMessage } from './errors.js'
 
 /** A client, or a factory given the container's awslogs-region (undefined: the action's region). */

@@ -3,10 +3,10 @@
  * outputs and the causes in the log.
  */
 import * as core from '@actions/core'
-import type { Cause } from './diagnose.js'
+import type { Cause } from './diagnose/causes.js'
 import { errorMessage } from './errors.js'
 import { inert, splitLines } from './untrusted.js'
-import { shortTaskDefinition, type WatchOutcome } from './watch.js'
+import { shortTaskDefinition, type WatchOutcome } from './watch/loop.js'
 
 export interface DeployReport {
   ok: boolean

@@ -11,7 +11,8 @@ import type { RollbackPolicy } from './plan.js'
 import type { DeployReport } from './report.js'
 import { updateService } from './service.js'
 import { inert } from './untrusted.js'
-import { watchDeployment, type CallMeter, type WatchOutcome } from './watch.js'
+import type { CallMeter } from './watch/call-meter.js'
+import { watchDeployment, type WatchOutcome } from './watch/loop.js'
 
 export interface RollbackRequest {
   ecs: ECSClient

@@ -1,134 +1,32 @@
 import { beforeEach, describe, expect, it } from '@jest/globals'
-import { mockClient } from 'aws-sdk-client-mock'
 import {
   DescribeServicesCommand,
   DescribeTasksCommand,
-  ECSClient,
   ListTasksCommand,
-  type Deployment,
-  type DescribeServicesCommandOutput,
-  type ServiceEvent,
-  type Task
+  type DescribeServicesCommandOutput
 } from '@aws-sdk/client-ecs'
-import { DeployError } from '../src/errors.js'
+import { DeployError, isTransientError } from '../../src/errors.js'
+import { watchDeployment } from '../../src/watch/loop.js'
+import type { Snapshot, VerdictFn } from '../../src/watch/verdict.js'
 import {
-  CallMeter,
-  failedLimitText,
-  isTransientError,
-  watchDeployment,
-  type WatchOptions
-} from '../src/watch.js'
+  OURS,
+  ROLLBACK,
+  TD_NEW,
+  SINCE,
+  at,
+  ours,
+  old,
+  svc,
+  awsError,
+  fakeClock,
+  options,
+  callsOf,
+  ecsMock,
+  ecs,
+  resetEcsMock
+} from './fixtures.js'
 
-const ecsMock = mockClient(ECSClient)
-const ecs = new ECSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } })
-
-const OURS = 'ecs-svc/1111'
-const OLD = 'ecs-svc/0000'
-const ROLLBACK = 'ecs-svc/2222'
-const TD_NEW = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:8'
-const TD_OLD = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7'
-const SINCE = new Date('2024-05-01T12:00:00Z')
-const at = (seconds: number): Date => new Date(SINCE.getTime() + seconds * 1000)
-
-function ours(d: Partial<Deployment> = {}): Deployment {
-  return {
-    id: OURS,
-    status: 'PRIMARY',
-    taskDefinition: TD_NEW,
-    desiredCount: 2,
-    runningCount: 0,
-    pendingCount: 0,
-    failedTasks: 0,
-    rolloutState: 'IN_PROGRESS',
-    createdAt: at(0),
-    ...d
-  }
-}
-
-function old(d: Partial<Deployment> = {}): Deployment {
-  return {
-    id: OLD,
-    status: 'ACTIVE',
-    taskDefinition: TD_OLD,
-    desiredCount: 2,
-    runningCount: 2,
-    rolloutState: 'COMPLETED',
-    createdAt: at(-3600),
-    ...d
-  }
-}
-
-function svc(deployments: Deployment[], events: ServiceEvent[] = []): DescribeServicesCommandOutput {
-  return {
-    $metadata: {},
-    services: [{ serviceName: 'web', status: 'ACTIVE', deployments, events }],
-    failures: []
-  }
-}
-
-function awsError(name: string, message: string, httpStatusCode: number): Error {
-  return Object.assign(new Error(message), {
-    name,
-    $metadata: { httpStatusCode },
-    $fault: httpStatusCode >= 500 ? 'server' : 'client'
-  })
-}
-
-function stoppedTask(id: string, stoppedAtSeconds: number): Task {
-  return {
-    taskArn: `arn:aws:ecs:eu-west-1:123456789012:task/prod/${id}`,
-    lastStatus: 'STOPPED',
-    startedBy: OURS,
-    stopCode: 'EssentialContainerExited',
-    stoppedReason: 'Essential container in task exited',
-    stoppedAt: at(stoppedAtSeconds),
-    containers: [{ name: 'web', exitCode: 3 }]
-  }
-}
-
-/** A fake clock: sleep advances it, nothing waits. */
-function fakeClock(): {
-  now: () => number
-  sleep: (ms: number) => Promise<void>
-  advance: (ms: number) => void
-} {
-  let t = SINCE.getTime()
-  return {
-    now: () => t,
-    sleep: async (ms: number) => {
-      t += ms
-    },
-    advance: (ms: number) => {
-      t += ms
-    }
-  }
-}
-
-function options(clock: ReturnType<typeof fakeClock>, extra: Partial<WatchOptions> = {}): WatchOptions {
-  return {
-    ecs,
-    cluster: 'prod',
-    service: 'web',
-    deploymentId: OURS,
-    taskDefinitionArn: TD_NEW,
-    since: SINCE,
-    timeoutMs: 30 * 60_000,
-    maxFailedTasks: 0,
-    now: clock.now,
-    sleep: clock.sleep,
-    random: () => 0.5,
-    ...extra
-  }
-}
-
-const callsOf = (command: unknown): number =>
-  ecsMock.commandCalls(command as typeof DescribeServicesCommand).length
-
-beforeEach(() => {
-  ecsMock.reset()
-  ecsMock.on(ListTasksCommand).resolves({ taskArns: [] })
-  ecsMock.on(DescribeTasksCommand).resolves({ tasks: [] })
-})
+beforeEach(resetEcsMock)
 
 describe('watchDeployment: outcomes from sequences of DescribeServices answers', () => {
   const cases: Array<{
@@ -320,83 +218,6 @@ describe('watchDeployment: outcomes from sequences of DescribeServices answers',
   })
 })
 
-describe('watchDeployment: stopped tasks', () => {
-  it('reads the stopped tasks of our deployment as failedTasks grows, describing each new ARN once', async () => {
-    const tasks = ['t1', 't2', 't3'].map((id, i) => stoppedTask(id, 10 + i))
-    const clock = fakeClock()
-    let poll = 0
-    ecsMock.on(DescribeServicesCommand).callsFake(() => {
-      poll++
-      // Poll 1: nothing failed; polls 2..4: one more failed task each (ListTasks shows it).
-      return svc([ours({ failedTasks: Math.min(3, poll - 1) }), old()])
-    })
-    ecsMock
-      .on(ListTasksCommand)
-      .callsFake(() => ({ taskArns: tasks.slice(0, Math.min(3, poll - 1)).map(t => t.taskArn!) }))
-    ecsMock.on(DescribeTasksCommand).callsFake(input => ({
-      tasks: tasks.filter(t => (input as { tasks: string[] }).tasks.includes(t.taskArn!))
-    }))
-    const seen: string[] = []
-
-    const outcome = await watchDeployment(
-      options(clock, { maxFailedTasks: 3, onStoppedTask: t => seen.push(t.taskArn!.split('/').pop()!) })
-    )
-
-    expect(outcome.status).toBe('too-many-failed-tasks')
-    expect(seen).toEqual(['t1', 't2', 't3'])
-    expect(outcome.stoppedTasks.map(t => t.taskArn)).toEqual(tasks.map(t => t.taskArn))
-    const described = ecsMock.commandCalls(DescribeTasksCommand).flatMap(c => c.args[0].input.tasks ?? [])
-    expect(described).toEqual(tasks.map(t => t.taskArn)) // each ARN described once
-    for (const call of ecsMock.commandCalls(DescribeTasksCommand))
-      expect(call.args[0].input.cluster).toBe('prod')
-  })
-
-  it('reads a task again while it is still STOPPING, and reports it once it is STOPPED', async () => {
-    const clock = fakeClock()
-    let poll = 0
-    ecsMock.on(DescribeServicesCommand).callsFake(() => {
-      poll++
-      return poll < 3
-        ? svc([ours({ failedTasks: poll })])
-        : svc([ours({ failedTasks: 2, rolloutState: 'FAILED' })])
-    })
-    const arn = 'arn:aws:ecs:eu-west-1:123456789012:task/prod/t1'
-    ecsMock.on(ListTasksCommand).resolves({ taskArns: [arn] })
-    ecsMock
-      .on(DescribeTasksCommand)
-      .resolvesOnce({ tasks: [{ taskArn: arn, lastStatus: 'DEACTIVATING', desiredStatus: 'STOPPED' }] })
-      .resolves({ tasks: [stoppedTask('t1', 5)] })
-    const seen: Task[] = []
-
-    const outcome = await watchDeployment(options(clock, { onStoppedTask: t => seen.push(t) }))
-
-    expect(outcome.status).toBe('failed')
-    expect(seen).toHaveLength(1)
-    expect(seen[0]!.lastStatus).toBe('STOPPED')
-    expect(outcome.stoppedTasks).toHaveLength(1)
-  })
-
-  it('turns a failure to read stopped tasks into a note, not a failed watch', async () => {
-    const clock = fakeClock()
-    ecsMock
-      .on(DescribeServicesCommand)
-      .resolvesOnce(svc([ours({ failedTasks: 1 })]))
-      .resolves(svc([ours({ runningCount: 2, failedTasks: 1, rolloutState: 'COMPLETED' })]))
-    ecsMock
-      .on(ListTasksCommand)
-      .rejects(awsError('AccessDeniedException', 'not authorized to perform ecs:ListTasks', 400))
-
-    const outcome = await watchDeployment(options(clock))
-
-    expect(outcome.status).toBe('completed')
-    expect(outcome.notes).toEqual([
-      expect.stringMatching(
-        /^Could not read the stopped tasks of ecs-svc\/1111 \(AccessDeniedException\): not authorized/
-      )
-    ])
-  })
-})
-
 describe('watchDeployment: time, cancellation and errors', () => {
   it('times out at the deadline with what the deployment looked like', async () => {
     const clock = fakeClock()
@@ -527,133 +348,7 @@ describe('watchDeployment: time, cancellation and errors', () => {
   })
 })
 
-describe('watchDeployment: events', () => {
-  it('streams each event since the update once, oldest first', async () => {
-    const e = (id: string, seconds: number, message: string): ServiceEvent => ({
-      id,
-      createdAt: at(seconds),
-      message
-    })
-    const before = e('e0', -120, '(service web) has reached a steady state.')
-    const e1 = e('e1', 1, '(service web) has started 2 tasks: (task a) (task b).')
-    const e2 = e('e2', 5, '(service web) has stopped 1 running tasks: (task a).')
-    const e3 = e('e3', 5, '(service web) has started 1 tasks: (task c).') // same second, listed first = newer
-    const e4 = e('e4', 12, '(service web) (deployment ecs-svc/1111) deployment completed.')
-    const slack = e('e5', -0.5, '(service web) updated computedDesiredCount for taskSet') // within the 1 s slack
-    ecsMock
-      .on(DescribeServicesCommand)
-      .resolvesOnce(svc([ours(), old()], [e1, slack, before]))
-      .resolvesOnce(svc([ours(), old()], [e3, e2, e1, slack, before]))
-      .resolvesOnce(svc([ours(), old()], [e3, e2, e1, slack, before]))
-      .resolves(svc([ours({ runningCount: 2, rolloutState: 'COMPLETED' })], [e4, e3, e2, e1, slack, before]))
-    const streamed: string[] = []
-
-    const outcome = await watchDeployment(options(fakeClock(), { onEvent: ev => streamed.push(ev.id!) }))
-
-    expect(streamed).toEqual(['e5', 'e1', 'e2', 'e3', 'e4'])
-    expect(outcome.events.map(ev => ev.id)).toEqual(streamed)
-  })
-
-  it('never reports events the service already had before the update, even within the slack', async () => {
-    const slack = { id: 'e5', createdAt: at(-0.5), message: '(service web) has reached a steady state.' }
-    const mine = {
-      id: 'e6',
-      createdAt: at(1),
-      message: '(service web) has started 2 tasks: (task a) (task b).'
-    }
-    ecsMock
-      .on(DescribeServicesCommand)
-      .resolvesOnce(svc([ours(), old()], [mine, slack]))
-      .resolves(svc([ours({ runningCount: 2, rolloutState: 'COMPLETED' })], [mine, slack]))
-    const streamed: string[] = []
-
-    await watchDeployment(
-      options(fakeClock(), { knownEventIds: ['e5'], onEvent: ev => streamed.push(ev.id!) })
-    )
-
-    expect(streamed).toEqual(['e6'])
-  })
-})
-
-describe('watchDeployment: ECS call budget', () => {
-  it('makes at most 40 ECS calls in any minute with the default interval, even while tasks crash every poll', async () => {
-    const clock = fakeClock()
-    const callTimes: number[] = []
-    let failed = 0
-    const arns: string[] = []
-    ecsMock.on(DescribeServicesCommand).callsFake(() => {
-      callTimes.push(clock.now())
-      failed++
-      arns.push(`arn:aws:ecs:eu-west-1:123456789012:task/prod/t${failed}`)
-      return svc([ours({ failedTasks: failed }), old()])
-    })
-    ecsMock.on(ListTasksCommand).callsFake(() => {
-      callTimes.push(clock.now())
-      return { taskArns: [...arns] }
-    })
-    ecsMock.on(DescribeTasksCommand).callsFake(input => {
-      callTimes.push(clock.now())
-      return {
-        tasks: (input as { tasks: string[] }).tasks.map(arn => ({
-          ...stoppedTask(arn.split('/').pop()!, 0),
-          taskArn: arn
-        }))
-      }
-    })
-    const seen = new Set<string>()
-
-    const outcome = await watchDeployment(
-      options(clock, { timeoutMs: 3 * 60_000, maxFailedTasks: 0, onStoppedTask: t => seen.add(t.taskArn!) })
-    )
-
-    expect(outcome.status).toBe('timeout')
-    let worst = 0
-    for (const t of callTimes) worst = Math.max(worst, callTimes.filter(c => c >= t && c < t + 60_000).length)
-    expect(worst).toBeLessThanOrEqual(40)
-    expect(worst).toBeGreaterThanOrEqual(30) // it did poll every 2 s
-    expect(seen.size).toBe(arns.length) // and still read every stopped task by the end
-  })
-
-  it('makes about 30 calls a minute on a quiet deployment, and reads stopped tasks on a slow cadence', async () => {
-    const clock = fakeClock()
-    ecsMock.on(DescribeServicesCommand).resolves(svc([ours({ runningCount: 1 }), old()]))
-
-    await watchDeployment(options(clock, { timeoutMs: 60_000 - 1 }))
-
-    expect(callsOf(DescribeServicesCommand)).toBe(31) // t = 0, 2, …, 58 and the deadline
-    expect(callsOf(ListTasksCommand)).toBe(3 + 1) // at 16, 32 and 48 s (every ≥ 15 s), and once at the end
-  })
-})
-
 describe('watchDeployment: the failed-task limit under API faults', () => {
-  type Since = Parameters<typeof failedLimitText>[3]
-  it.each<[number, number, number, Since, string]>([
-    [3, 3, 2, undefined, 'limit 3'],
-    [4, 3, 2, undefined, 'limit 3; ECS starts tasks in batches of 2'],
-    [4, 3, 2, { failed: 0, ms: 20_000, unread: true }, 'limit 3; ECS starts tasks in batches of 2'],
-    [
-      8,
-      3,
-      2,
-      { failed: 2, ms: 24_000, unread: true },
-      'limit 3; ECS starts tasks in batches of 2; 6 of them failed in the 24 seconds ECS could not be read'
-    ],
-    [
-      8,
-      3,
-      2,
-      { failed: 2, ms: 2_000, unread: false },
-      'limit 3; ECS starts tasks in batches of 2; 6 of them failed between two reads 2 seconds apart'
-    ],
-    [4, 3, 0, undefined, 'limit 3; ECS starts tasks in batches of 1'],
-    [8, 3, 2, { failed: 0, ms: 0, unread: false }, 'limit 3; ECS starts tasks in batches of 2']
-  ])(
-    '%p failed, limit %p, desired %p, since the last read %p → "%s"',
-    (failed, limit, desired, since, text) => {
-      expect(failedLimitText(failed, limit, desired, since)).toBe(text)
-    }
-  )
-
   type Fault = 'ok' | 'throttle' | '5xx' | { slowMs: number; then: 'ok' | 'throttle' }
 
   /**
@@ -760,33 +455,40 @@ describe('isTransientError', () => {
   })
 })
 
-describe('CallMeter', () => {
-  it('counts calls over a sliding minute and says how long until more fit', () => {
-    let t = 0
-    const meter = new CallMeter(3, () => t)
-    meter.record()
-    t = 10_000
-    meter.record()
-    meter.record()
-    expect(meter.used()).toBe(3)
-    expect(meter.delayFor(1)).toBe(50_001) // the call at 0 leaves the window at 60 000
-    expect(meter.delayFor(2)).toBe(60_001) // then the two at 10 000
-    t = 60_001
-    expect(meter.used()).toBe(2)
-    expect(meter.delayFor(1)).toBe(0)
+describe('watchDeployment: the verdict is a seam', () => {
+  it('judges every answer with the verdict it is given, passing the service, our deployment and the clock', async () => {
+    const clock = fakeClock()
+    ecsMock
+      .on(DescribeServicesCommand)
+      .resolvesOnce(svc([ours(), old()]))
+      .resolves(svc([ours({ runningCount: 2, rolloutState: 'COMPLETED' })]))
+    const seen: Snapshot[] = []
+    const verdict: VerdictFn = s => {
+      seen.push(s)
+      return seen.length === 3 ? { status: 'completed', message: 'judged by the test' } : undefined
+    }
+
+    const outcome = await watchDeployment(options(clock, { verdict }))
+
+    // The rolling verdict would have ended at the second answer; this one decides at the third.
+    expect(outcome).toMatchObject({ status: 'completed', message: 'judged by the test' })
+    expect(callsOf(DescribeServicesCommand)).toBe(3)
+    expect(seen.map(s => [s.ours?.rolloutState, s.deployments.length, s.now - SINCE.getTime()])).toEqual([
+      ['IN_PROGRESS', 2, 0],
+      ['COMPLETED', 1, 2000],
+      ['COMPLETED', 1, 4000]
+    ])
+    expect(seen[0]).toMatchObject({ deploymentId: OURS, service: { serviceName: 'web' }, cancelled: false })
   })
 
-  it('a shared meter holds a second watch back when the first used the budget', async () => {
+  it('without one, a service of any strategy gets the verdict for its strategy (rolling so far)', async () => {
     const clock = fakeClock()
-    const meter = new CallMeter(40, clock.now)
-    const start = clock.now()
-    for (let i = 0; i < 40; i++) meter.record()
-    const polledAt: number[] = []
-    ecsMock.on(DescribeServicesCommand).callsFake(() => {
-      polledAt.push(clock.now())
-      return svc([ours({ runningCount: 2, rolloutState: 'COMPLETED' })])
-    })
-    await watchDeployment(options(clock, { meter }))
-    expect(polledAt[0] - start).toBeGreaterThan(60_000)
+    const answer = svc([ours({ runningCount: 2, rolloutState: 'COMPLETED' })])
+    answer.services![0]!.deploymentConfiguration = { strategy: 'BLUE_GREEN' }
+    ecsMock.on(DescribeServicesCommand).resolves(answer)
+
+    const outcome = await watchDeployment(options(clock))
+
+    expect(outcome.status).toBe('completed')
   })
 })

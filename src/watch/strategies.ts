@@ -1,0 +1,19 @@
+/**
+ * Which verdict judges a deployment, by the service's deployment strategy
+ * (`deploymentConfiguration.strategy`). A new strategy is a `verdict-*.ts` beside ./verdict.ts and one
+ * entry here; the loop asks only `verdictFor`.
+ */
+import type { DeploymentStrategy } from '@aws-sdk/client-ecs'
+import { rollingVerdict, type VerdictFn } from './verdict.js'
+
+const VERDICTS: { readonly [S in DeploymentStrategy]?: VerdictFn } = {
+  ROLLING: rollingVerdict
+}
+
+/**
+ * The verdict for a strategy. A strategy without its own verdict yet (BLUE_GREEN, LINEAR, CANARY) is
+ * judged as a rolling update, as before this table existed: by its deployment in DescribeServices.
+ */
+export function verdictFor(strategy: DeploymentStrategy | string | undefined): VerdictFn {
+  return VERDICTS[(strategy ?? 'ROLLING') as DeploymentStrategy] ?? rollingVerdict
+}
