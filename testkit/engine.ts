@@ -89,6 +89,14 @@ export function docker(args: string[]): Promise<{ code: number | null; stdout: s
   })
 }
 
+/** Removes the images of `reference` (a `docker image ls --filter reference=` pattern); how many. */
+export async function removeImages(reference: string): Promise<number> {
+  const listed = await docker(['image', 'ls', '-q', '--filter', `reference=${reference}`])
+  const images = [...new Set(listed.stdout.split('\n').filter(Boolean))]
+  if (images.length) await docker(['image', 'rm', '-f', ...images])
+  return images.length
+}
+
 /** `scripts/test-env.sh up` (its progress lines to `log`), then its `env` exported into process.env. */
 export async function startEngine(log: (line: string) => void): Promise<Engine> {
   const before = await envStatus()
