@@ -7,13 +7,17 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Service } from '@aws-sdk/client-ecs'
+import type { Deployment, Service } from '@aws-sdk/client-ecs'
 import { isSteady } from '../testkit/service.js'
 import { createWorkspace, randomSha } from '../testkit/workspace.js'
 import { greenProblems, redProblems } from '../scripts/demo-expect.js'
 
 describe('isSteady', () => {
-  const d = (rolloutState: string, runningCount: number, desiredCount = 2) => ({
+  const d = (
+    rolloutState: 'COMPLETED' | 'IN_PROGRESS',
+    runningCount: number,
+    desiredCount = 2
+  ): Deployment => ({
     rolloutState,
     runningCount,
     desiredCount
