@@ -1,36 +1,14 @@
 /**
- * The simulated world a scenario runs in (the local ECS with scripted tasks, a cluster, services and a
- * workspace) and one run of the bundled action against it, timed from the outside.
+ * The simulated world a scenario runs in (testkit/world.ts: the local ECS with scripted tasks, clusters,
+ * services and a workspace holding the bench task definition) and one run of the bundled action against
+ * it, timed from the outside.
  */
 import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  DescribeServicesCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand,
-  type RegisterTaskDefinitionCommandInput
-} from '@aws-sdk/client-ecs'
-import {
-  getTimeline,
-  health,
-  setRules,
-  startSim,
-  type RunningSim,
-  type ScriptRule,
-  type SimCall
-} from '../packages/ecs-sim/testing.js'
-import { runAction } from '../scripts/run-action.js'
+import { RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
+import { getTimeline, type ScriptRule, type SimCall } from '../packages/ecs-sim/testing.js'
+import { REGION, startWorld, type World as TestkitWorld } from '../testkit/world.js'
 
-export const REGION = 'eu-west-1'
-export const CREDENTIALS = {
-  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
-  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
-}
 export const REGISTRY = '127.0.0.1:5001'
 
 export const TASK_DEFINITION: RegisterTaskDefinitionCommandInput = {
@@ -72,46 +50,38 @@ export function imageRef(repo: string): string {
   return `${REGISTRY}/bench/${repo}@sha256:${randomBytes(32).toString('hex')}`
 }
 
-export interface World {
-  sim: RunningSim
-  ecs: ECSClient
-  workspace: string
-  timeScale: number
-  baseTaskDefinition: string
-}
+/** The testkit's world, and the revision every bench service starts on. */
+export type World = TestkitWorld & { baseTaskDefinition: string }
 
 export async function createWorld(timeScale: number, rules: ScriptRule[]): Promise<World> {
-  const sim = await startSim({ tasks: 'scripted', timeScale })
-  try {
-    const reported = (await health(sim.url)).timeScale
-    if (reported !== timeScale) throw new Error(`simulator runs at time scale ${reported}, not ${timeScale}`)
-    await setRules(sim.url, rules)
-    const ecs = new ECSClient({ endpoint: sim.url, region: REGION, credentials: CREDENTIALS })
-    const registered = await ecs.send(new RegisterTaskDefinitionCommand(TASK_DEFINITION))
-    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'ecs-deploy-bench-'))
-    fs.writeFileSync(path.join(workspace, 'task-definition.json'), JSON.stringify(TASK_DEFINITION, null, 2))
-    return {
-      sim,
-      ecs,
-      workspace,
-      timeScale,
-      baseTaskDefinition: registered.taskDefinition?.taskDefinitionArn as string
+  const world = await startWorld({
+    tasks: 'scripted',
+    timeScale,
+    rules,
+    // Each scenario makes its own clusters, and every deploy names all its inputs.
+    cluster: null,
+    inputs: {},
+    workspace: {
+      app: false,
+      prefix: 'ecs-deploy-bench-',
+      files: { 'task-definition.json': JSON.stringify(TASK_DEFINITION, null, 2) }
     }
+  })
+  try {
+    const registered = await world.ecs.send(new RegisterTaskDefinitionCommand(TASK_DEFINITION))
+    return { ...world, baseTaskDefinition: registered.taskDefinition?.taskDefinitionArn as string }
   } catch (error) {
-    await sim.stop()
+    await world.stop()
     throw error
   }
 }
 
 export async function stopWorld(world: World | undefined): Promise<void> {
-  if (!world) return
-  world.ecs.destroy()
-  await world.sim.stop()
-  fs.rmSync(world.workspace, { recursive: true, force: true })
+  await world?.stop()
 }
 
 export async function createCluster(world: World, cluster: string): Promise<void> {
-  await world.ecs.send(new CreateClusterCommand({ clusterName: cluster }))
+  await world.createCluster(cluster)
 }
 
 export async function createService(
@@ -120,20 +90,7 @@ export async function createService(
   name: string,
   circuitBreaker?: { enable: boolean; rollback: boolean }
 ): Promise<void> {
-  await world.ecs.send(
-    new CreateServiceCommand({
-      cluster,
-      serviceName: name,
-      taskDefinition: world.baseTaskDefinition,
-      desiredCount: 1,
-      launchType: 'FARGATE',
-      deploymentConfiguration: {
-        minimumHealthyPercent: 100,
-        maximumPercent: 200,
-        ...(circuitBreaker ? { deploymentCircuitBreaker: circuitBreaker } : {})
-      }
-    })
-  )
+  await world.createService(name, world.baseTaskDefinition, { cluster, circuitBreaker, wait: false })
 }
 
 /** Until the service runs one COMPLETED deployment (outside every measured window). */
@@ -143,14 +100,7 @@ export async function waitSteady(
   name: string,
   timeoutMs = 120_000
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const out = await world.ecs.send(new DescribeServicesCommand({ cluster, services: [name] }))
-    const d = out.services?.[0]?.deployments ?? []
-    if (d.length === 1 && d[0].rolloutState === 'COMPLETED' && d[0].runningCount === d[0].desiredCount) return
-    if (Date.now() > deadline) throw new Error(`service ${cluster}/${name} did not settle`)
-    await new Promise(r => setTimeout(r, 50))
-  }
+  await world.waitSteady(name, { cluster, timeoutMs, intervalMs: 50 })
 }
 
 export const SUCCESS_LINE = /^Deployment \S+ completed: /m
@@ -182,24 +132,16 @@ export async function deploy(
   let pending = ''
   let child: ChildProcess | undefined
   let killer: NodeJS.Timeout | undefined
-  const result = await runAction({
-    cwd: world.workspace,
+  const inputs = {
+    cluster,
+    service,
+    image,
+    'task-definition': 'task-definition.json',
+    'wait-for-minutes': '5',
+    ...options.inputs
+  }
+  const result = await world.run(inputs, {
     post: options.post ?? false,
-    inputs: {
-      cluster,
-      service,
-      image,
-      'task-definition': 'task-definition.json',
-      'wait-for-minutes': '5',
-      ...options.inputs
-    },
-    env: {
-      AWS_ENDPOINT_URL: world.sim.url,
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-      GITHUB_SHA: randomBytes(20).toString('hex')
-    },
     onStart: c => {
       spawnedAt = Date.now()
       child = c

@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import fs from 'node:fs'
 import path from 'node:path'
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs'
-import { createService, createWorld, mutatingCalls, randomSha, type World } from './fixture.js'
+import { mutatingCalls, startWorld, type World } from '../../testkit/world.js'
+import { randomSha } from '../../testkit/workspace.js'
 import type { ActionRun } from '../../scripts/run-action.js'
 
 let world: World
-let baseArn: string
 let goodRun: ActionRun
 const repository = `it-app-${Date.now().toString(36)}`
 const SERVICE = 'web'
@@ -50,17 +50,18 @@ function expectNoSecret(run: ActionRun): void {
 }
 
 beforeAll(async () => {
-  world = await createWorld('docker', 0.1)
+  world = await startWorld({ tasks: 'docker', timeScale: 0.1 })
   // The service's first revision: register only (no service yet), which also creates the repository.
-  const first = await world.run({
-    repository,
-    'create-repository': 'true',
-    'task-definition': 'task-definition.json',
-    'container-name': 'web'
-  })
-  if (first.exitCode !== 0) throw new Error(`initial register failed:\n${first.output}`)
-  baseArn = first.outputs['task-definition-arn']
-  await createService(world, SERVICE, baseArn, { desiredCount: 2 })
+  await world.registerService(
+    SERVICE,
+    {
+      repository,
+      'create-repository': 'true',
+      'task-definition': 'task-definition.json',
+      'container-name': 'web'
+    },
+    { desiredCount: 2 }
+  )
 }, 180_000)
 
 afterAll(async () => {

@@ -4,10 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { busyboxPath } from '../../testkit/workspace.js'
 import { Docker, type BuildResult } from '../../src/docker.js'
 import { DeployError } from '../../src/errors.js'
 import { exec } from '../../src/exec.js'
@@ -47,11 +47,6 @@ async function manifest(
     digest: response.headers.get('docker-content-digest'),
     body: (await response.json()) as { config?: { digest?: string } }
   }
-}
-
-function busyboxPath(): string {
-  for (const p of ['/bin/busybox', '/usr/bin/busybox']) if (existsSync(p)) return p
-  throw new Error('no /bin/busybox: run `bash scripts/test-env.sh up` (it installs busybox-static)')
 }
 
 beforeAll(async () => {

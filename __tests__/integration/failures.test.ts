@@ -5,7 +5,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
 import { faultFor } from '../../packages/ecs-sim/random.js'
 import { getCalls, setFaults, setRules } from '../../packages/ecs-sim/testing.js'
-import { createService, createWorld, randomSha, type World } from './fixture.js'
+import type { ServiceOptions } from '../../testkit/service.js'
+import { startWorld, type World } from '../../testkit/world.js'
+import { randomSha } from '../../testkit/workspace.js'
 
 const RATES = { throttleRate: 0.1, errorRate: 0.02 }
 const DEPLOYS = 20
@@ -31,15 +33,14 @@ function image(kind: string): string {
   return `${world.registry}/${kind}/app@sha256:${randomSha().padEnd(64, '0')}`
 }
 
-async function newService(
-  options: Parameters<typeof createService>[3] = {}
-): Promise<{ name: string; baseArn: string }> {
+async function newService(options: ServiceOptions = {}): Promise<{ name: string; baseArn: string }> {
   const name = `svc-${++serial}`
-  const first = await world.run({ image: image('good'), 'task-definition': 'task-definition.json' })
-  if (first.exitCode !== 0) throw new Error(`register failed:\n${first.output}`)
-  const baseArn = first.outputs['task-definition-arn']
-  await createService(world, name, baseArn, options)
-  return { name, baseArn }
+  const { taskDefinitionArn } = await world.registerService(
+    name,
+    { image: image('good'), 'task-definition': 'task-definition.json' },
+    options
+  )
+  return { name, baseArn: taskDefinitionArn }
 }
 
 function deploy(service: string, kind: string, extra: Record<string, string> = {}) {
@@ -54,7 +55,7 @@ function deploy(service: string, kind: string, extra: Record<string, string> = {
 }
 
 beforeAll(async () => {
-  world = await createWorld('scripted', 0.05)
+  world = await startWorld({ tasks: 'scripted', timeScale: 0.05 })
 }, 60_000)
 
 afterAll(async () => {

@@ -9,7 +9,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { repoRoot, type ActionRun } from '../../scripts/run-action.js'
 import type { SimCall } from '../../packages/ecs-sim/testing.js'
-import { CREDENTIALS, MUTATING } from './fixture.js'
+import { CREDENTIALS, MUTATING } from '../../testkit/world.js'
 
 export const FIXTURES = path.join(repoRoot, '__tests__/fixtures/hostile')
 export const CLUSTER = 'hostile'
@@ -19,7 +19,7 @@ export const REPOSITORY = 'hostile-app'
 /** Also in the local ECR, so `repository: ../etc` cannot fail for the wrong reason ("etc does not exist"). */
 export const DECOY_REPOSITORY = 'etc'
 
-/** Calls that change something in AWS: fixture.ts's list, plus the tag and image writes ECS/ECR also have. */
+/** Calls that change something in AWS: the testkit's list (testkit/world.ts), plus the tag and image writes ECS/ECR also have. */
 export const MUTATING_CALLS = new Set([
   ...MUTATING,
   'TagResource',

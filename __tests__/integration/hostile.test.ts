@@ -6,19 +6,14 @@
  * the harness sees a success, mutating calls and leaked text when they happen.
  */
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand
-} from '@aws-sdk/client-ecs'
-import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr'
-import { getCalls, reset, startSim, type RunningSim, type SimCall } from '../../packages/ecs-sim/testing.js'
-import { repoRoot, runAction, type ActionRun } from '../../scripts/run-action.js'
-import { CREDENTIALS, randomSha, REGION } from './fixture.js'
+import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs'
+import { CreateRepositoryCommand } from '@aws-sdk/client-ecr'
+import { getCalls, reset, type SimCall } from '../../packages/ecs-sim/testing.js'
+import { repoRoot, type ActionRun } from '../../scripts/run-action.js'
+import { CREDENTIALS, registryInUse, startWorld, type World } from '../../testkit/world.js'
+import { createWorkspace } from '../../testkit/workspace.js'
 import {
   CASES,
   check,
@@ -32,7 +27,7 @@ import {
   type HostileCase
 } from './hostile-cases.js'
 
-const REGISTRY = process.env.ECS_DEPLOY_REGISTRY ?? '127.0.0.1:5001'
+const REGISTRY = registryInUse()
 /** An image given by digest: deployed as it is, no ECR lookup, no build. */
 const GIVEN_IMAGE = `${REGISTRY}/${REPOSITORY}@sha256:${'a'.repeat(64)}`
 /** No row may reach Docker; if one does, it fails there instead of building on the shared engine. */
@@ -58,24 +53,25 @@ const BASES: Record<'image' | 'build', Record<string, string>> = {
   }
 }
 
-let sim: RunningSim
-let ecs: ECSClient
-let ecr: ECRClient
+let world: World
+/** The folder the rows' workspaces go in: the world's own (empty) workspace, removed with it. */
 let root: string
 
 beforeAll(async () => {
-  sim = await startSim({ tasks: 'scripted', timeScale: 0.05, registry: REGISTRY })
-  const config = { endpoint: sim.url, region: REGION, credentials: CREDENTIALS }
-  ecs = new ECSClient(config)
-  ecr = new ECRClient(config)
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'ecs-deploy-hostile-'))
+  // No cluster and no default inputs: each row makes its own (freshWorld, BASES).
+  world = await startWorld({
+    tasks: 'scripted',
+    timeScale: 0.05,
+    registry: REGISTRY,
+    cluster: null,
+    inputs: {},
+    workspace: { app: false, prefix: 'ecs-deploy-hostile-' }
+  })
+  root = world.workspace
 }, 60_000)
 
 afterAll(async () => {
-  ecs?.destroy()
-  ecr?.destroy()
-  await sim?.stop()
-  if (root) fs.rmSync(root, { recursive: true, force: true })
+  await world?.stop()
 }, 60_000)
 
 /**
@@ -84,23 +80,19 @@ afterAll(async () => {
  * row's calls are the ones after it.
  */
 async function freshWorld(desiredCount = 0): Promise<number> {
-  await reset(sim.url)
-  await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }))
+  await reset(world.sim.url)
+  await world.createCluster(CLUSTER)
   const td = JSON.parse(fs.readFileSync(path.join(repoRoot, 'examples/app/task-definition.json'), 'utf8'))
   td.containerDefinitions[0].image = GIVEN_IMAGE
-  const registered = await ecs.send(new RegisterTaskDefinitionCommand(td))
-  await ecs.send(
-    new CreateServiceCommand({
-      cluster: CLUSTER,
-      serviceName: SERVICE,
-      taskDefinition: registered.taskDefinition?.taskDefinitionArn,
-      desiredCount,
-      launchType: 'FARGATE'
-    })
-  )
+  const registered = await world.ecs.send(new RegisterTaskDefinitionCommand(td))
+  await world.createService(SERVICE, registered.taskDefinition?.taskDefinitionArn as string, {
+    cluster: CLUSTER,
+    desiredCount,
+    wait: false
+  })
   for (const repositoryName of [REPOSITORY, DECOY_REPOSITORY])
-    await ecr.send(new CreateRepositoryCommand({ repositoryName }))
-  return (await getCalls(sim.url)).length
+    await world.ecr.send(new CreateRepositoryCommand({ repositoryName }))
+  return (await getCalls(world.sim.url)).length
 }
 
 let serial = 0
@@ -113,10 +105,7 @@ function write(file: string, content: FileContent): void {
 /** `<root>/<n>/ws` is the workspace (the example app's files), `<root>/<n>` the folder above it. */
 function makeWorkspace(c: Pick<HostileCase, 'files' | 'outside' | 'symlinks'>): string {
   const above = path.join(root, String(++serial))
-  const workspace = path.join(above, 'ws')
-  fs.mkdirSync(workspace, { recursive: true })
-  for (const f of ['Dockerfile', 'app.sh', 'task-definition.json'])
-    fs.copyFileSync(path.join(repoRoot, 'examples/app', f), path.join(workspace, f))
+  const workspace = createWorkspace({ at: path.join(above, 'ws'), busybox: false }).dir
   for (const [name, content] of Object.entries(c.outside ?? {})) write(path.join(above, name), content)
   for (const [name, content] of Object.entries(c.files ?? {})) write(path.join(workspace, name), content)
   for (const [name, target] of Object.entries(c.symlinks ?? {}))
@@ -143,27 +132,16 @@ async function runRow(
   const workspace = makeWorkspace(c)
   let timer: NodeJS.Timeout | undefined
   try {
-    const run = await runAction({
+    const run = await world.run(inputsOf(c, workspace), {
       cwd: workspace,
       // The post step only removes the Docker config a build logged in with; no row gets that far.
       post: false,
-      inputs: inputsOf(c, workspace),
-      env: {
-        AWS_ENDPOINT_URL: sim.url,
-        AWS_REGION: REGION,
-        AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        GITHUB_SHA: randomSha(),
-        DOCKER_HOST: NO_DOCKER,
-        ...c.env
-      },
+      env: { DOCKER_HOST: NO_DOCKER, ...c.env },
       onStart: child => {
         timer = setTimeout(() => child.kill('SIGKILL'), ROW_DEADLINE_MS)
       }
     })
-    const calls = (await getCalls(sim.url)).slice(since)
+    const calls = (await getCalls(world.sim.url)).slice(since)
     return { run, calls }
   } finally {
     clearTimeout(timer)

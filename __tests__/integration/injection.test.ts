@@ -11,7 +11,8 @@ import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { setRules } from '../../packages/ecs-sim/testing.js'
 import type { ActionRun, RunnerCommand } from '../../scripts/run-action.js'
-import { createService, createWorld, randomSha, type World } from './fixture.js'
+import { startWorld, type World } from '../../testkit/world.js'
+import { randomSha } from '../../testkit/workspace.js'
 
 /** What the hostile lines carry: no command the runner acts on may have one of these as its data. */
 const PAYLOADS = new Set([
@@ -58,7 +59,7 @@ describe('with real containers: a Dockerfile and a container log that print comm
   const repository = `it-hostile-${randomBytes(3).toString('hex')}`
 
   beforeAll(async () => {
-    world = await createWorld('docker', 0.1)
+    world = await startWorld({ tasks: 'docker', timeScale: 0.1 })
     fs.writeFileSync(
       path.join(world.workspace, 'Dockerfile.hostile'),
       [
@@ -88,14 +89,12 @@ describe('with real containers: a Dockerfile and a container log that print comm
         ''
       ].join('\n')
     )
-    const first = await world.run({
+    await world.registerService('web', {
       repository,
       'create-repository': 'true',
       'task-definition': 'task-definition.json',
       'container-name': 'web'
     })
-    if (first.exitCode !== 0) throw new Error(`initial register failed:\n${first.output}`)
-    await createService(world, 'web', first.outputs['task-definition-arn'])
     run = await world.run({
       repository,
       dockerfile: 'Dockerfile.hostile',
@@ -163,7 +162,7 @@ describe('with scripted tasks: stopped reasons with newlines', () => {
   const image = (kind: string) => `${world.registry}/${kind}/app@sha256:${randomSha().padEnd(64, '0')}`
 
   beforeAll(async () => {
-    world = await createWorld('scripted', 0.05)
+    world = await startWorld({ tasks: 'scripted', timeScale: 0.05 })
     await setRules(world.sim.url, [
       {
         image: '/pull-reason/',
@@ -188,9 +187,7 @@ describe('with scripted tasks: stopped reasons with newlines', () => {
 
   async function deployTo(kind: string): Promise<ActionRun> {
     const name = `svc-${++serial}`
-    const first = await world.run({ image: image('good'), 'task-definition': 'task-definition.json' })
-    if (first.exitCode !== 0) throw new Error(`register failed:\n${first.output}`)
-    await createService(world, name, first.outputs['task-definition-arn'])
+    await world.registerService(name, { image: image('good'), 'task-definition': 'task-definition.json' })
     return world.run({
       image: image(kind),
       'task-definition': 'task-definition.json',

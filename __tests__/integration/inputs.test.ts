@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import fs from 'node:fs'
 import path from 'node:path'
-import { createService, createWorld, mutatingCalls, randomSha, type World } from './fixture.js'
+import { mutatingCalls, startWorld, type World } from '../../testkit/world.js'
+import { randomSha } from '../../testkit/workspace.js'
 
 let world: World
 let outsideDir: string
@@ -20,7 +21,7 @@ function image(kind: string): string {
 }
 
 beforeAll(async () => {
-  world = await createWorld('scripted', 0.05)
+  world = await startWorld({ tasks: 'scripted', timeScale: 0.05 })
   // A valid task definition one folder up from the workspace, and symlinks to it from inside.
   outsideDir = path.dirname(world.workspace)
   const outside = path.join(outsideDir, `${path.basename(world.workspace)}-outside-td.json`)
@@ -31,9 +32,7 @@ beforeAll(async () => {
   fs.symlinkSync(outside, path.join(world.workspace, 'link-out.json'))
   fs.symlinkSync(outsideDir, path.join(world.workspace, 'up'))
   fs.mkdirSync(path.join(world.workspace, 'ecs'))
-  const first = await world.run({ image: image('good'), 'task-definition': 'task-definition.json' })
-  if (first.exitCode !== 0) throw new Error(`register failed:\n${first.output}`)
-  await createService(world, SERVICE, first.outputs['task-definition-arn'])
+  await world.registerService(SERVICE, { image: image('good'), 'task-definition': 'task-definition.json' })
 }, 120_000)
 
 afterAll(async () => {

@@ -12,7 +12,8 @@ import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { CREDENTIALS, REGION, createService, createWorld, randomSha, type World } from './fixture.js'
+import { startWorld, type World } from '../../testkit/world.js'
+import { randomSha } from '../../testkit/workspace.js'
 import { repoRoot } from '../../scripts/run-action.js'
 import { actionStackFrames, localActionErrors, type LocalError } from '../readme.js'
 
@@ -39,10 +40,7 @@ async function localAction(vars: Record<string, string>): Promise<LocalRun> {
   const runnerTemp = path.join(dir, `runner-temp-${runs}`)
   fs.mkdirSync(runnerTemp)
   const all: Record<string, string> = {
-    AWS_ENDPOINT_URL: world.sim.url,
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+    ...world.awsEnv,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     GITHUB_WORKSPACE: world.workspace,
     GITHUB_SHA: randomSha(),
@@ -108,13 +106,13 @@ async function explained(run: LocalRun, check: () => Promise<void> | void): Prom
 }
 
 beforeAll(async () => {
-  world = await createWorld('docker', 0.1)
+  world = await startWorld({ tasks: 'docker', timeScale: 0.1 })
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecs-deploy-local-action-'))
   // As README "Running locally" does: one run without a service registers the first revision…
   const first = await localAction({ INPUT_SERVICE: '' })
   if (first.exitCode !== 0) throw new Error(`register-only run failed:\n${first.output}`)
   // …then the service is created from it.
-  await createService(world, SERVICE, first.outputs['task-definition-arn'])
+  await world.createService(SERVICE, first.outputs['task-definition-arn'])
 }, 300_000)
 
 afterAll(async () => {

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import fs from 'node:fs'
 import path from 'node:path'
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs'
-import { createWorld, mutatingCalls, type World } from './fixture.js'
+import { mutatingCalls, startWorld, type World } from '../../testkit/world.js'
 
 let world: World
 beforeAll(async () => {
-  world = await createWorld('scripted', 0.05)
+  world = await startWorld({ tasks: 'scripted', timeScale: 0.05 })
 }, 120_000)
 afterAll(async () => {
   await world?.stop()

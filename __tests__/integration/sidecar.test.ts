@@ -8,7 +8,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { setRules } from '../../packages/ecs-sim/testing.js'
-import { createService, createWorld, randomSha, type World } from './fixture.js'
+import { startWorld, type World } from '../../testkit/world.js'
+import { randomSha } from '../../testkit/workspace.js'
 import { repoRoot, type ActionRun } from '../../scripts/run-action.js'
 
 const LOGS = {
@@ -54,7 +55,7 @@ describe('scripted backend: the sidecar crashes, ECS stops web', () => {
   const image = (kind: string) => `${world.registry}/${kind}/app@sha256:${randomSha().padEnd(64, '0')}`
 
   beforeAll(async () => {
-    world = await createWorld('scripted', 0.05)
+    world = await startWorld({ tasks: 'scripted', timeScale: 0.05 })
   }, 60_000)
 
   afterAll(async () => {
@@ -83,13 +84,11 @@ describe('scripted backend: the sidecar crashes, ECS stops web', () => {
       )
       // The first revision runs with a healthy sidecar (no rule for it), so the service starts green.
       await setRules(world.sim.url, [{ container: 'web', outcome: 'healthy', ...webRule }])
-      const first = await world.run({
+      await world.registerService(name, {
         image: image('good'),
         'task-definition': 'sidecar-td.json',
         'container-name': 'web'
       })
-      if (first.exitCode !== 0) throw new Error(`register failed:\n${first.output}`)
-      await createService(world, name, first.outputs['task-definition-arn'])
       // Now the sidecar crashes with 3 shortly after it starts; web keeps serving until ECS stops it.
       await setRules(world.sim.url, [
         {
@@ -122,7 +121,7 @@ describe('docker backend: real containers, the sidecar exits 3, ECS stops web', 
   const repository = `it-sidecar-${Date.now().toString(36)}`
 
   beforeAll(async () => {
-    world = await createWorld('docker', 0.1)
+    world = await startWorld({ tasks: 'docker', timeScale: 0.1 })
   }, 60_000)
 
   afterAll(async () => {
@@ -131,15 +130,13 @@ describe('docker backend: real containers, the sidecar exits 3, ECS stops web', 
 
   test('web ignores SIGTERM (a shell as PID 1) and is killed after its stop timeout: 137', async () => {
     // The example app, built and pushed once; its first revision is the service's healthy start.
-    const first = await world.run({
+    const first = await world.registerService('web', {
       repository,
       'create-repository': 'true',
       'task-definition': 'task-definition.json',
       'container-name': 'web'
     })
-    if (first.exitCode !== 0) throw new Error(`initial register failed:\n${first.output}`)
-    await createService(world, 'web', first.outputs['task-definition-arn'])
-    const appImage = first.outputs.image
+    const appImage = first.run.outputs.image
     expect(appImage).toBeTruthy()
 
     fs.writeFileSync(
