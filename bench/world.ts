@@ -30,7 +30,7 @@ export const TASK_DEFINITION: RegisterTaskDefinitionCommandInput = {
   ]
 }
 
-/** The action's DescribeServices interval (src/watch.ts), fixed: there is no input for it. */
+/** The action's DescribeServices interval (src/watch/loop.ts), fixed: there is no input for it. */
 export const POLL_INTERVAL_MS = 2000
 
 /**

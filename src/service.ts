@@ -1,4 +1,7 @@
-/** The ECS calls that find, register, update and roll back: each failure re-thrown with what was being done. */
+/**
+ * The ECS calls that find the cluster, the service and a task definition, and update the service: each
+ * failure re-thrown with what was being done.
+ */
 import {
   DescribeClustersCommand,
   DescribeServicesCommand,
