@@ -471,6 +471,6 @@ describe('the phase a failure happened in', () => {
     arrange()
     setInputs({ ...base, ...overrides })
     expect(await runAction()).toBe(1)
-    expect(fs.readFileSync(summaryFile, 'utf8')).toContain(`| Failed in | ${phaseName} |`)
+    expect(fs.readFileSync(summaryFile, 'utf8')).toContain(`**Failed in:** ${phaseName}`)
   })
 })

@@ -19,11 +19,14 @@ import { attachLogTails } from './logs.js'
 import {
   annotateCauses,
   consoleUrl,
+  failureMessage,
+  otherCauses,
   printCauses,
   setOutputs,
   writeSummary,
   type DeployReport
 } from './report.js'
+import { previousImage } from './report/previous.js'
 import { rollBack } from './rollback.js'
 import { inert, toStdout } from './untrusted.js'
 
@@ -43,7 +46,7 @@ async function phase<T>(id: Phase, name: string, report: DeployReport, fn: () =>
   } catch (error) {
     throw inPhase(error, id)
   } finally {
-    report.timings?.push({ phase: name, ms: Date.now() - started })
+    report.timings?.push({ phase: name, id, ms: Date.now() - started, at: new Date(started) })
   }
 }
 
@@ -111,6 +114,11 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       return makePlan(given, clients, workspace, sha)
     })
     report.previousTaskDefinitionArn = plan.previousTaskDefinitionArn
+    report.previousImage = await previousImage(
+      clients.ecs,
+      plan.previousTaskDefinitionArn,
+      plan.containerName
+    )
 
     const image = await phase('image', 'Image', report, () =>
       resolveImage(plan.image, { clients, exec, sha: plan.sha, workspace }, toStdout)
@@ -154,6 +162,7 @@ export async function run(deps: Dependencies = {}): Promise<void> {
     )
     const deploymentId = update.deployment.id as string
     report.deploymentId = deploymentId
+    report.updatedAt = update.at
     setOutputs(report)
     core.info(
       inert(
@@ -235,8 +244,9 @@ async function handleFailedDeployment(
     meter
   })
   report.headline = `${sentence(outcome.message)} ${report.rollback.message}`
-  annotateCauses(causes)
-  throw new DeployError('Deployment failed', report.headline)
+  // The first cause travels in the run's one "Deployment failed" error, with the verdict folded in.
+  annotateCauses(otherCauses(causes))
+  throw new DeployError('Deployment failed', failureMessage(report))
 }
 
 /** What the runner reads as a failed step (the value of @actions/core's ExitCode.Failure). */

@@ -77,7 +77,8 @@ export async function rollBack(request: RollbackRequest): Promise<RollbackResult
       return {
         status: 'started',
         message: `Rollback to ${revision(target)} started (deployment ${deploymentId}); the run was cancelled, so it was not waited for.`,
-        taskDefinitionArn: target
+        taskDefinitionArn: target,
+        startedAt: update.at
       }
     }
     const settled = await watchDeployment({
@@ -103,13 +104,17 @@ export async function rollBack(request: RollbackRequest): Promise<RollbackResult
       return {
         status: 'completed',
         message: `Rolled back to ${revision(target)}: deployment ${deploymentId} completed.`,
-        taskDefinitionArn: target
+        taskDefinitionArn: target,
+        startedAt: update.at,
+        events: settled.events
       }
     }
     return {
       status: 'failed',
       message: `Rollback to ${revision(target)} did not complete: ${settled.message}`,
-      taskDefinitionArn: target
+      taskDefinitionArn: target,
+      startedAt: update.at,
+      events: settled.events
     }
   } catch (error) {
     return {
