@@ -40,6 +40,12 @@ export function totalMs(report: DeployReport): number | undefined {
  * for diagnose's "web: container exited with code 3", the title itself otherwise.
  */
 export function causeText(cause: Cause, max: number): string {
+  // "CannotPullContainerError: pull image manifest has been retried 5 time(s): <ref>: not found"
+  const pull = /^CannotPullContainerError\b.*?(\S+\/\S+?):\s*([^:]+)$/.exec(cause.title)
+  if (pull && !pull[1].includes('`')) {
+    const ref = pull[1].replace(/^[^/]*\.[^/]*\//, '')
+    return `cannot pull ${code(clip(ref, 40))}: ${md(clip(pull[2], Math.max(8, max - 16 - Math.min(ref.length, 40))))}`
+  }
   const container = cause.container
   const prefix = container ? `${container}: container ` : undefined
   if (container && prefix && cause.title.startsWith(prefix) && !container.includes('`')) {
@@ -106,7 +112,7 @@ export function summaryHeadline(report: DeployReport, context: RunContext = {}):
     budget => {
       const what = cause ? causeText(cause, budget) : md(FAILED_WORDS[report.outcome!.status])
       const plain = cause?.title ?? ''
-      const own = !what.startsWith('container ') && plain.startsWith(`${service}:`)
+      const own = !/^(container|cannot pull) /.test(what) && plain.startsWith(`${service}:`)
       const named = !service || own ? what : `${md(service)}: ${what}`
       return `❌ ${named}${tail}`
     },
