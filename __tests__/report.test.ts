@@ -192,8 +192,14 @@ describe('summaryHeadline', () => {
   it.each([
     [{}, '❌ web: container `web` exited with code 3 — rolled back to web:7'],
     [{ service: 'shop' }, '❌ shop: container `web` exited with code 3 — rolled back to web:7'],
-    [{ rollback: rb('ecs', WEB7) }, '❌ web: container `web` exited with code 3 — rolled back by ECS to web:7'],
-    [{ rollback: rb('started', WEB7) }, '❌ web: container `web` exited with code 3 — rollback started to web:7'],
+    [
+      { rollback: rb('ecs', WEB7) },
+      '❌ web: container `web` exited with code 3 — rolled back by ECS to web:7'
+    ],
+    [
+      { rollback: rb('started', WEB7) },
+      '❌ web: container `web` exited with code 3 — rollback started to web:7'
+    ],
     [{ rollback: rb('failed', WEB7) }, '❌ web: container `web` exited with code 3 — rollback failed'],
     [{ rollback: rb('skipped') }, '❌ web: container `web` exited with code 3 — not rolled back'],
     [{ rollback: undefined }, '❌ web: container `web` exited with code 3'],
@@ -226,7 +232,9 @@ describe('summaryHeadline', () => {
   })
 
   it('names the commit deployed', () => {
-    const headline = summaryHeadline(report({ ok: true }), { sha: 'A1B2C3D4E5F60718293A4B5C6D7E8F9A0B1C2D3E' })
+    const headline = summaryHeadline(report({ ok: true }), {
+      sha: 'A1B2C3D4E5F60718293A4B5C6D7E8F9A0B1C2D3E'
+    })
     expect(headline).toBe('✅ web → web:8 (a1b2c3d) in 41.5 s')
   })
 })
@@ -353,7 +361,9 @@ describe('writeSummary', () => {
     expect(text).toContain(
       '#### web: container exited with code 3\n\nContainer `web`: Essential container web exited with code 3'
     )
-    expect(text).toContain('<details><summary>3 tasks failed the same way</summary>\n\n`t1`, `t2`, `t3`\n\n</details>')
+    expect(text).toContain(
+      '<details><summary>3 tasks failed the same way</summary>\n\n`t1`, `t2`, `t3`\n\n</details>'
+    )
     // The log tail in a fence longer than any run of backticks in it, unescaped.
     expect(text).toContain('````text\nconnecting to db\nError: ```boom``` | <fatal>\n````')
     expect(text).toContain('### Rollback\n\n**Rolled back.** Service web is back on web:7')

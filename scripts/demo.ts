@@ -550,7 +550,7 @@ async function demo(): Promise<string> {
   const after2 = await describe()
   const badProblems: string[] = []
   if (bad.exitCode === 0) badProblems.push('it exited with code 0')
-  if (!bad.errors.some(e => /exited with code 3/.test(e.title ?? '')))
+  if (!bad.errors.some(e => /exited with code 3/.test(`${e.title ?? ''} ${e.message}`)))
     badProblems.push('no "container exited with code 3" annotation')
   if (!/^Rolling back /m.test(bad.output) || !bad.errors.some(e => /Rolled back to /.test(e.message)))
     badProblems.push('no rollback reported')

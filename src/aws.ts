@@ -22,6 +22,9 @@ export interface ClientOptions {
 export const USER_AGENT: [string, string] = ['ecs-deploy', '1']
 
 export function createClients(options: ClientOptions): AwsClients {
+  // The SDK warns once per process, at a client's construction, that a future release needs a newer Node
+  // (on Node < 22 today). It is not the user's to act on inside a run: the action's runtime is action.yml's.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   const config = {
     region: options.region,
     // Adaptive retries: exponential backoff with jitter, plus client-side rate limiting once
