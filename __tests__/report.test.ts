@@ -349,7 +349,8 @@ describe('writeSummary', () => {
     expect(text.split(outcome.message)).toHaveLength(2)
     expect(text.split('Service web is back on web:7')).toHaveLength(2)
     // The image once (its digest is in the reference), the revision change, no empty header row.
-    expect(text).toContain('| Image | — | `123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:abc` |')
+    expect(text).toContain('| Image `web` | — | `sha256:abc` |')
+    expect(text).toContain('| Image | `123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:abc` |')
     expect(text).not.toContain('| Image digest |')
     expect(text).toContain('| Task definition | `web:7` | `web:8` |')
     expect(text).not.toMatch(/^\| \| \|/m)

@@ -7,6 +7,7 @@ import { causeText } from '../../src/report/headline.js'
 import { byteLength, fitSummary, SUMMARY_MAX_BYTES } from '../../src/report/limits.js'
 import { renderSummary } from '../../src/report/summary.js'
 import { shortEvent } from '../../src/report/timeline.js'
+import { imageParts } from '../../src/report/what-changed.js'
 import { CONTEXT, SCENARIOS } from './scenarios.js'
 
 const ID = '0a1b2c3d4e5f60718293a4b5c6d7e8f9'
@@ -58,6 +59,19 @@ describe('causeText (the headline’s cause)', () => {
   ])('%j → %s', (c, text) => {
     expect(causeText(cause(c), 80)).toBe(text)
   })
+})
+
+describe('imageParts', () => {
+  it.each([
+    [
+      '1.dkr.ecr.eu-west-1.amazonaws.com/shop/web@sha256:abc',
+      { repository: 'shop/web', version: 'sha256:abc' }
+    ],
+    ['127.0.0.1:5001/web:v9', { repository: 'web', version: 'v9' }],
+    ['localhost/web', { repository: 'web', version: undefined }],
+    ['nginx:1.27', { repository: 'nginx', version: '1.27' }],
+    ['library/nginx', { repository: 'library/nginx', version: undefined }]
+  ])('%s', (ref, parts) => expect(imageParts(ref)).toEqual(parts))
 })
 
 describe('duration', () => {

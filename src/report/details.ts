@@ -14,6 +14,8 @@ export function renderDetails(report: DeployReport): string[] {
   if (report.taskDefinitionArn) rows.push(['Task definition ARN', code(clip(report.taskDefinitionArn, 400))])
   if (report.previousTaskDefinitionArn)
     rows.push(['Previous task definition ARN', code(clip(report.previousTaskDefinitionArn, 400))])
+  if (report.image) rows.push(['Image', code(clip(report.image, 400))])
+  if (report.previousImage) rows.push(['Previous image', code(clip(report.previousImage, 400))])
   if (report.imageDigest && !(report.image ?? '').includes(report.imageDigest))
     rows.push(['Image digest', code(clip(report.imageDigest, 200))])
   if (report.imageTags && report.imageTags.length > 0)

@@ -25,22 +25,45 @@ export function commitLine(context: RunContext): string | undefined {
   return `Commit ${link}${subject}${by ? ` — ${by}` : ''}`
 }
 
-/** The part of an image reference after the repository: the tag, or the digest shortened. */
-function sameRepository(a: string, b: string): boolean {
-  const repo = (ref: string) => ref.replace(/@[^@]*$/, '').replace(/:[^/:]*$/, '')
-  return repo(a) === repo(b)
+/** An image reference split: the repository without its registry host, and the tag or digest. */
+export function imageParts(ref: string): { repository: string; version?: string } {
+  const at = ref.lastIndexOf('@')
+  const slash = ref.lastIndexOf('/')
+  const colon = ref.lastIndexOf(':')
+  const [repo, version] =
+    at > 0
+      ? [ref.slice(0, at), ref.slice(at + 1)]
+      : colon > slash
+        ? [ref.slice(0, colon), ref.slice(colon + 1)]
+        : [ref, undefined]
+  const parts = repo.split('/')
+  const host = parts.length > 1 && /[.:]|^localhost$/.test(parts[0])
+  return { repository: (host ? parts.slice(1) : parts).join('/'), version }
+}
+
+/** A digest shortened to 12 hex digits (the full one is in the details), a tag as it is. */
+function shortVersion(version: string | undefined): string {
+  if (!version) return 'latest'
+  return /^sha256:[0-9a-f]{12,}$/.test(version) ? `${version.slice(0, 19)}…` : version
+}
+
+function imageRow(before: string | undefined, after: string): string[] {
+  const b = before ? imageParts(before) : undefined
+  const a = imageParts(after)
+  if (b && b.repository !== a.repository) {
+    const full = (p: typeof a) => code(clip(`${p.repository}:${shortVersion(p.version)}`, 120))
+    return ['Image', full(b), full(a)]
+  }
+  return [
+    `Image ${code(clip(a.repository, 80))}`,
+    b ? code(clip(shortVersion(b.version), 80)) : '—',
+    before === after ? 'unchanged' : code(clip(shortVersion(a.version), 80))
+  ]
 }
 
 export function renderWhatChanged(report: DeployReport, context: RunContext): string[] {
   const rows: string[][] = []
-  if (report.image) {
-    const before = report.previousImage
-    rows.push([
-      'Image',
-      before ? code(clip(before, 300)) : '—',
-      before && before === report.image ? 'unchanged' : code(clip(report.image, 300))
-    ])
-  }
+  if (report.image) rows.push(imageRow(report.previousImage, report.image))
   if (report.taskDefinitionArn) {
     rows.push([
       'Task definition',
@@ -53,7 +76,5 @@ export function renderWhatChanged(report: DeployReport, context: RunContext): st
   const out = ['### What changed', '']
   if (commit) out.push(commit, '')
   if (rows.length > 0) out.push(table(['What', 'Before', 'After'], rows), '')
-  if (report.image && report.previousImage && !sameRepository(report.image, report.previousImage))
-    out.push('The image comes from another repository than before.', '')
   return out
 }
