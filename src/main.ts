@@ -20,6 +20,7 @@ import {
   annotateCauses,
   consoleUrl,
   failureMessage,
+  flushWarnings,
   otherCauses,
   printCauses,
   setOutputs,
@@ -212,6 +213,7 @@ export async function run(deps: Dependencies = {}): Promise<void> {
     process.off('SIGINT', onInt)
     process.off('SIGTERM', onTerm)
     setOutputs(report)
+    flushWarnings()
     // Outside a runner (a local run without GITHUB_STEP_SUMMARY) there is nowhere to write it.
     if (process.env.GITHUB_STEP_SUMMARY) await writeSummary(report)
   }

@@ -21,6 +21,7 @@ import {
 } from './task-definition.js'
 import { currentTaskDefinition, describeTaskDefinition, findCluster, findService } from './service.js'
 import { boundMessage } from './untrusted.js'
+import { warning } from './report/annotations.js'
 import { resolveInWorkspace } from './workspace.js'
 
 /** The `repository` input, parsed: an ECR repository name, with the registry when the input named one. */
@@ -124,7 +125,7 @@ export async function makePlan(
   const buildPaths = repository ? await resolveBuildPaths(inputs, workspace) : undefined
   if (base) {
     for (const w of base.warnings) {
-      core.warning(boundMessage(w.message, MAX_WARNING_CHARS), {
+      warning(boundMessage(w.message, MAX_WARNING_CHARS), {
         title: 'Task definition',
         file: w.file ? relativeToWorkspace(w.file, workspace) : undefined,
         startLine: w.line,

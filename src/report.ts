@@ -8,7 +8,9 @@ export {
   annotationMessage,
   DEFAULT_ANNOTATION_LIMIT,
   failureMessage,
-  otherCauses
+  flushWarnings,
+  otherCauses,
+  warning
 } from './report/annotations.js'
 export { printCauses } from './report/log.js'
 export { consoleUrl, setOutputs } from './report/outputs.js'

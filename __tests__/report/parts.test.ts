@@ -74,6 +74,33 @@ describe('imageParts', () => {
   ])('%s', (ref, parts) => expect(imageParts(ref)).toEqual(parts))
 })
 
+describe('the image before → after', () => {
+  const D1 = `sha256:${'1'.repeat(64)}`
+  const D2 = `sha256:${'2'.repeat(64)}`
+  const row = (before: string | undefined, after: string) =>
+    renderSummary(
+      { ...SCENARIOS.green, previousImage: before, image: after, imageDigest: undefined },
+      CONTEXT
+    )
+      .split('\n')
+      .find(l => l.startsWith('| Image'))
+  it.each([
+    [
+      `r.example/shop/web@${D1}`,
+      `r.example/shop/web@${D2}`,
+      '| Image `shop/web` | `sha256:111111111111…` | `sha256:222222222222…` |'
+    ],
+    [
+      `r.example/good/app@${D1}`,
+      `r.example/crash/app@${D2}`,
+      '| Image | `good/app@sha256:111111111111…` | `crash/app@sha256:222222222222…` |'
+    ],
+    ['r.example/web:v1', 'r.example/web:v2', '| Image `web` | `v1` | `v2` |'],
+    [undefined, 'r.example/web:v2', '| Image `web` | — | `v2` |'],
+    ['r.example/web:v2', 'r.example/web:v2', '| Image `web` | `v2` | unchanged |']
+  ])('%s → %s', (before, after, expected) => expect(row(before, after)).toBe(expected))
+})
+
 describe('duration', () => {
   it.each([
     [850, '850 ms'],

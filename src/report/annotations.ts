@@ -5,6 +5,7 @@
  */
 import * as core from '@actions/core'
 import type { Cause } from '../diagnose.js'
+import { inert } from '../untrusted.js'
 import { clip } from './format.js'
 import { rollbackWords } from './headline.js'
 import { LIMITS } from './limits.js'
@@ -64,6 +65,35 @@ export function failureMessage(report: Pick<DeployReport, 'causes' | 'outcome' |
 /** The causes the run's failure does not carry already: every cause after the first. */
 export function otherCauses(causes: Cause[]): Cause[] {
   return causes.slice(1)
+}
+
+/** Warning annotations shown so far in this step, and those only logged beyond the limit. */
+const warnings = { shown: 0, held: 0 }
+
+/**
+ * A warning annotation within the step's limit: the first `LIMITS.annotations - 1` are annotations; the
+ * rest go to the log (through the gate) and `flushWarnings` sums them up in the last one.
+ */
+export function warning(message: string, properties?: core.AnnotationProperties): void {
+  if (warnings.shown < LIMITS.annotations - 1) {
+    warnings.shown++
+    core.warning(message, properties)
+    return
+  }
+  warnings.held++
+  core.info(inert(`Warning${properties?.title ? ` (${properties.title})` : ''}: ${message}`))
+}
+
+/** One warning for those beyond the limit ("…and 4 more warnings, see the log"); then a new count. */
+export function flushWarnings(): void {
+  const n = warnings.held
+  if (n > 0) {
+    core.warning(`…and ${n} more warning${n === 1 ? '' : 's'}, see the log`, {
+      title: `${n} more warning${n === 1 ? '' : 's'}`
+    })
+  }
+  warnings.shown = 0
+  warnings.held = 0
 }
 
 export { rollbackWords }

@@ -51,7 +51,10 @@ function imageRow(before: string | undefined, after: string): string[] {
   const b = before ? imageParts(before) : undefined
   const a = imageParts(after)
   if (b && b.repository !== a.repository) {
-    const full = (p: typeof a) => code(clip(`${p.repository}:${shortVersion(p.version)}`, 120))
+    const full = (p: typeof a) => {
+      const sep = p.version?.startsWith('sha256:') ? '@' : ':'
+      return code(clip(`${p.repository}${sep}${shortVersion(p.version)}`, 120))
+    }
     return ['Image', full(b), full(a)]
   }
   return [
