@@ -281,9 +281,11 @@ describe('the base task definition', () => {
   ])('%s', async (_name, overrides, described) => {
     setInputs({ ...base, ...overrides })
     expect(await runAction()).toBe(0)
+    // The base's own read (if any), then one best-effort read of the running revision for the summary's
+    // "image before → after".
     expect(
       ecsMock.commandCalls(DescribeTaskDefinitionCommand).map(c => c.args[0].input.taskDefinition)
-    ).toEqual(described === undefined ? [] : [described])
+    ).toEqual([...(described === undefined ? [] : [described]), TD_NEW])
     const register = ecsMock.commandCalls(RegisterTaskDefinitionCommand)
     expect(register).toHaveLength(1)
     expect(register[0].args[0].input).toMatchObject({
@@ -578,6 +580,6 @@ describe('the phase a failure happened in', () => {
     arrange()
     setInputs({ ...base, ...overrides })
     expect(await runAction()).toBe(1)
-    expect(fs.readFileSync(summaryFile, 'utf8')).toContain(`| Failed in | ${phaseName} |`)
+    expect(fs.readFileSync(summaryFile, 'utf8')).toContain(`**Failed in:** ${phaseName}`)
   })
 })

@@ -20,10 +20,13 @@ const core = {
 }
 jest.unstable_mockModule('@actions/core', () => core)
 
-const { annotateCauses, consoleUrl, printCauses, renderSummary, setOutputs, summaryHeadline, writeSummary } =
-  await import('../src/report.js')
+const { annotateCauses } = await import('../src/report/annotations.js')
+const { printCauses } = await import('../src/report/log.js')
+const { consoleUrl, setOutputs } = await import('../src/report/outputs.js')
+const { summaryHeadline } = await import('../src/report/headline.js')
+const { renderSummary, writeSummary } = await import('../src/report/summary.js')
 const { runnerCommands } = await import('../scripts/run-action.js')
-type DeployReport = import('../src/report.js').DeployReport
+type DeployReport = import('../src/report/types.js').DeployReport
 
 function cause(i: number, c: Partial<Cause> = {}): Cause {
   return {
@@ -190,24 +193,34 @@ describe('summaryHeadline', () => {
   })
   const WEB7 = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7'
   it.each([
-    [{}, '❌ web: container exited with code 3 — rolled back to web:7'],
-    [{ service: 'shop' }, '❌ shop: web: container exited with code 3 — rolled back to web:7'],
-    [{ rollback: rb('ecs', WEB7) }, '❌ web: container exited with code 3 — rolled back by ECS to web:7'],
-    [{ rollback: rb('started', WEB7) }, '❌ web: container exited with code 3 — rollback started to web:7'],
-    [{ rollback: rb('failed', WEB7) }, '❌ web: container exited with code 3 — rollback failed'],
-    [{ rollback: rb('skipped') }, '❌ web: container exited with code 3 — not rolled back'],
-    [{ rollback: undefined }, '❌ web: container exited with code 3'],
+    [{}, '❌ web: container `web` exited with code 3 — rolled back to web:7'],
+    [{ service: 'shop' }, '❌ shop: container `web` exited with code 3 — rolled back to web:7'],
+    [
+      { rollback: rb('ecs', WEB7) },
+      '❌ web: container `web` exited with code 3 — rolled back by ECS to web:7'
+    ],
+    [
+      { rollback: rb('started', WEB7) },
+      '❌ web: container `web` exited with code 3 — rollback started to web:7'
+    ],
+    [{ rollback: rb('failed', WEB7) }, '❌ web: container `web` exited with code 3 — rollback failed'],
+    [{ rollback: rb('skipped') }, '❌ web: container `web` exited with code 3 — not rolled back'],
+    [{ rollback: undefined }, '❌ web: container `web` exited with code 3'],
+    // A cause without its container keeps diagnose's title, and the service is not said twice.
+    [{ causes: [cause(3)] }, '❌ web: container exited with code 3 — rolled back to web:7'],
     [
       { causes: [], outcome: { ...outcome, status: 'timeout' as const } },
       '❌ web: the deployment timed out — rolled back to web:7'
     ],
-    [{ causes: [cause(1, { title: 'x'.repeat(200) })] }, `❌ web: ${'x'.repeat(63)}… — rolled back to web:7`],
+    [{ causes: [cause(1, { title: 'x'.repeat(200) })] }, `❌ web: ${'x'.repeat(59)}… — rolled back to web:7`],
     [
       { causes: [cause(1, { title: 'a *b* <i>c</i>' })] },
       '❌ web: a \\*b\\* &lt;i&gt;c&lt;/i&gt; — rolled back to web:7'
     ],
     [{ outcome: undefined, headline: 'Input "cluster" is empty.' }, '❌ Input "cluster" is empty.'],
-    [{ ok: true, headline: 'Deployment ecs-svc/1 completed' }, '✅ Deployment ecs-svc/1 completed'],
+    [{ ok: true, headline: 'Deployment ecs-svc/1 completed' }, '✅ web → web:8 in 41.5 s'],
+    [{ ok: true, outcome: undefined }, '✅ web → web:8 started (not waited for)'],
+    [{ ok: true, service: undefined }, '✅ Registered web:8 in 41.5 s'],
     [
       {
         outcome: undefined,
@@ -218,7 +231,14 @@ describe('summaryHeadline', () => {
   ])('%j → %s', (r, expected) => {
     const headline = summaryHeadline(report(r as Partial<DeployReport>))
     expect(headline).toBe(expected)
-    expect(headline.length).toBeLessThanOrEqual(100)
+    expect(headline.length).toBeLessThanOrEqual(90)
+  })
+
+  it('names the commit deployed', () => {
+    const headline = summaryHeadline(report({ ok: true }), {
+      sha: 'A1B2C3D4E5F60718293A4B5C6D7E8F9A0B1C2D3E'
+    })
+    expect(headline).toBe('✅ web → web:8 (a1b2c3d) in 41.5 s')
   })
 })
 
@@ -261,10 +281,16 @@ describe('the summary with hostile text', () => {
     const benign = outsideFences(renderSummary(withText('benign'))).split('\n')
     expect(lines).toHaveLength(benign.length)
     lines.forEach((line, i) => expect(line.slice(0, 2)).toBe(benign[i].slice(0, 2)))
-    for (const line of lines)
-      if (line.startsWith('|')) expect(line.replace(/\\\|/g, '').split('|')).toHaveLength(4)
-    // No raw HTML, no image or link syntax other than our console link (code spans are literal).
-    const markup = outside.replace(/(?<!\\)`[^`]*`/g, 'CODE')
+    // Every table row keeps the cells it has with harmless text.
+    const cells = (line: string) => line.replace(/\\\|/g, '').split('|').length
+    lines.forEach((line, i) => {
+      if (line.startsWith('|')) expect(cells(line)).toBe(cells(benign[i]))
+    })
+    // No raw HTML but our own collapsed blocks, no image or link syntax other than our console link
+    // (code spans are literal).
+    const markup = outside
+      .replace(/(?<!\\)`[^`]*`/g, 'CODE')
+      .replace(/^<details><summary>[^<]*<\/summary>$|^<\/details>$/gm, 'DETAILS')
     expect(markup).not.toMatch(/<[a-z!/]/i)
     expect(markup.replace('[Open the deployment in the ECS console](', '')).not.toMatch(
       /(?<!\\)\[[^\]]*(?<!\\)\]\(/
@@ -316,31 +342,40 @@ describe('consoleUrl', () => {
 })
 
 describe('writeSummary', () => {
-  it('writes headline, table, causes with log tails, rollback, timeline, notes', async () => {
-    await writeSummary(report())
+  it('writes headline, cause first, what changed, rollback, phases, timeline, notes, ids', async () => {
+    await writeSummary(report(), {})
     expect(summary.write).toHaveBeenCalledTimes(1)
     const text = summaryText.join('')
     expect(text).toBe(renderSummary(report()))
-    expect(text).toMatch(/^## ❌ web: container exited with code 3 — rolled back to web:7\n\n/)
-    // Each fact once: the outcome under the headline, the rollback in its section.
+    expect(text).toMatch(/^## ❌ web: container `web` exited with code 3 — rolled back to web:7\n\n/)
+    // Each fact once: the outcome's ids in the details, the rollback in its section.
     expect(text.split(outcome.message)).toHaveLength(2)
     expect(text.split('Service web is back on web:7')).toHaveLength(2)
+    // The image once (its digest is in the reference), the revision change, no empty header row.
+    expect(text).toContain('| Image `web` | — | `sha256:abc` |')
     expect(text).toContain('| Image | `123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:abc` |')
-    expect(text).toContain('| Image digest | `sha256:abc` |')
-    expect(text).toContain(`| Task definition | \`web:8\` (\`${TD}\`) |`)
-    expect(text).toContain('| Previous task definition | `web:7` |')
+    expect(text).not.toContain('| Image digest |')
+    expect(text).toContain('| Task definition | `web:7` | `web:8` |')
+    expect(text).not.toMatch(/^\| \| \|/m)
+    expect(text).toContain(`| Task definition ARN | \`${TD}\` |`)
     expect(text).toContain('| Deployment | `ecs-svc/1` |')
     expect(text).toContain(`| Console | [Open the deployment in the ECS console](${URL_}) |`)
+    // The cause first, then who had it, collapsed.
+    expect(text.indexOf('### Why it failed')).toBeLessThan(text.indexOf('### What changed'))
     expect(text).toContain(
-      '#### web: container exited with code 3\n\n**3 tasks (t1, t2, t3)**: Essential container web exited with code 3'
+      '#### web: container exited with code 3\n\nContainer `web`: Essential container web exited with code 3'
+    )
+    expect(text).toContain(
+      '<details><summary>3 tasks failed the same way</summary>\n\n`t1`, `t2`, `t3`\n\n</details>'
     )
     // The log tail in a fence longer than any run of backticks in it, unescaped.
     expect(text).toContain('````text\nconnecting to db\nError: ```boom``` | <fatal>\n````')
     expect(text).toContain('### Rollback\n\n**Rolled back.** Service web is back on web:7')
-    expect(text).toContain('| 12:00:03 | (service web) has started 2 tasks: (task t1) (task t2). |')
-    expect(text).toContain('| 12:00:41 | (service web) has stopped 1 running tasks: (task t1). |')
+    // The timeline: ECS's events short, task ids as code.
+    expect(text).toContain('| 12:00:03 | ECS | started 2 tasks: `t1`, `t2` |')
+    expect(text).toContain('| 12:00:41 | ECS | stopped 1 task: `t1` |')
     expect(text).toContain('- Could not read logs for init (AccessDeniedException): denied')
-    expect(text).toContain('| watch | 41.5 s |')
+    expect(text).toContain('| watch | 41.5 s | ❌ failed |')
   })
 
   it('escapes table cells and headings', () => {
@@ -349,7 +384,7 @@ describe('writeSummary', () => {
         outcome: { ...outcome, events: [{ id: 'x', createdAt: new Date(0), message: 'a | b <script> *c*' }] }
       })
     )
-    expect(text).toContain('| 00:00:00 | a \\| b &lt;script&gt; \\*c\\* |')
+    expect(text).toContain('| 00:00:00 | ECS | a \\| b &lt;script&gt; \\*c\\* |')
   })
 
   it('a failure of several lines: its first line as the headline, the rest fenced once under it', () => {
@@ -369,7 +404,7 @@ describe('writeSummary', () => {
     const text = renderSummary(
       report({ ok: true, headline: 'Deployed web:8', causes: [], rollback: undefined })
     )
-    expect(text).toMatch(/^## ✅ Deployed web:8/)
+    expect(text).toMatch(/^## ✅ web → web:8 in 41\.5 s\n/)
     expect(text).not.toContain('Why it failed')
     expect(text).not.toContain('### Rollback')
   })

@@ -151,7 +151,10 @@ describe('rollBack', () => {
     expect(result).toEqual({
       status: 'completed',
       message: 'Rolled back to web:4: deployment ecs-svc/6 completed.',
-      taskDefinitionArn: OLD
+      taskDefinitionArn: OLD,
+      // For the summary's timeline: when we asked, and what ECS said while we waited.
+      startedAt: expect.any(Date),
+      events: []
     })
     expect(ecsMock.commandCalls(UpdateServiceCommand)[0].args[0].input).toEqual({
       cluster: 'c',

@@ -23,6 +23,9 @@ export interface ClientOptions {
 export const USER_AGENT: [string, string] = ['ecs-deploy', '1']
 
 export function createClients(options: ClientOptions): AwsClients {
+  // The SDK warns once per process, at a client's construction, that a future release needs a newer Node
+  // (on Node < 22 today). It is not the user's to act on inside a run: the action's runtime is action.yml's.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   // Each client its own strategy (own retry quota and rate limiter), as the SDK gives by default.
   const config = () => ({
     region: options.region,

@@ -9,7 +9,9 @@ import { diagnose } from './diagnose/causes.js'
 import { DeployError } from './errors.js'
 import { attachLogTails } from './logs.js'
 import type { ServiceTarget } from './plan.js'
-import { annotateCauses, printCauses, type DeployReport } from './report.js'
+import { annotateCauses, failureMessage, otherCauses } from './report/annotations.js'
+import { printCauses } from './report/log.js'
+import type { DeployReport } from './report/types.js'
 import { rollBack } from './rollback.js'
 import { inert } from './untrusted.js'
 import type { CallMeter } from './watch/call-meter.js'
@@ -53,6 +55,7 @@ export async function handleFailedDeployment(failed: FailedDeployment): Promise<
     meter: failed.meter
   })
   report.headline = `${sentence(outcome.message)} ${report.rollback.message}`
-  annotateCauses(causes)
-  throw new DeployError('Deployment failed', report.headline)
+  // The first cause travels in the run's one "Deployment failed" error, with the verdict folded in.
+  annotateCauses(otherCauses(causes))
+  throw new DeployError('Deployment failed', failureMessage(report))
 }

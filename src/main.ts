@@ -17,7 +17,11 @@ import { registerTaskDefinition } from './task-definition/register.js'
 import { renderTaskDefinition } from './task-definition/render.js'
 import { CallMeter } from './watch/call-meter.js'
 import { watchDeployment } from './watch/loop.js'
-import { consoleUrl, setOutputs, writeSummary, type DeployReport } from './report.js'
+import { flushWarnings, warning } from './report/annotations.js'
+import { consoleUrl, setOutputs } from './report/outputs.js'
+import { writeSummary } from './report/summary.js'
+import type { DeployReport } from './report/types.js'
+import { previousImage } from './report/previous.js'
 import { inert, toStdout } from './untrusted.js'
 
 export interface Dependencies {
@@ -36,7 +40,7 @@ async function phase<T>(id: Phase, name: string, report: DeployReport, fn: () =>
   } catch (error) {
     throw inPhase(error, id)
   } finally {
-    report.timings?.push({ phase: name, ms: Date.now() - started })
+    report.timings?.push({ phase: name, id, ms: Date.now() - started, at: new Date(started) })
   }
 }
 
@@ -61,7 +65,8 @@ function stopIfCancelled(signal: AbortSignal, when: string, before: Phase): void
 /** The plan phase's warnings and notices, as annotations pointing into the workspace's files. */
 function announce(notices: PlanNotice[], workspace: string): void {
   for (const n of notices) {
-    const print = n.level === 'warning' ? core.warning : core.notice
+    // Warnings count against the step's annotation limit (report/annotations.ts); notices do not.
+    const print = n.level === 'warning' ? warning : core.notice
     print(n.message, {
       title: n.title,
       file: n.file ? relativeToWorkspace(n.file, workspace) : undefined,
@@ -114,6 +119,11 @@ export async function run(deps: Dependencies = {}): Promise<void> {
     // Everything the run will do is decided; from here on it is done. Today a run has one target.
     const [target] = plan.targets
     report.previousTaskDefinitionArn = target.service?.previousTaskDefinitionArn
+    report.previousImage = await previousImage(
+      clients.ecs,
+      target.service?.previousTaskDefinitionArn,
+      target.containers[0]
+    )
 
     const image = await phase('image', 'Image', report, () =>
       resolveImage(plan.image, { clients, exec, sha: plan.sha, workspace }, toStdout)
@@ -151,6 +161,7 @@ export async function run(deps: Dependencies = {}): Promise<void> {
     )
     const deploymentId = update.deployment.id as string
     report.deploymentId = deploymentId
+    report.updatedAt = update.at
     setOutputs(report)
     core.info(inert(`Service ${service.name} is deploying ${revision} as ${deploymentId}`))
 
@@ -205,6 +216,7 @@ export async function run(deps: Dependencies = {}): Promise<void> {
     process.off('SIGINT', onInt)
     process.off('SIGTERM', onTerm)
     setOutputs(report)
+    flushWarnings()
     // Outside a runner (a local run without GITHUB_STEP_SUMMARY) there is nowhere to write it.
     if (process.env.GITHUB_STEP_SUMMARY) await writeSummary(report)
   }

@@ -8,7 +8,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs'
 import { errorMessage } from './errors.js'
 import { arnTail as revision } from './arn.js'
 import type { RollbackPolicy } from './plan.js'
-import type { DeployReport } from './report.js'
+import type { DeployReport } from './report/types.js'
 import { updateService } from './service.js'
 import { inert } from './untrusted.js'
 import type { CallMeter } from './watch/call-meter.js'
@@ -78,7 +78,8 @@ export async function rollBack(request: RollbackRequest): Promise<RollbackResult
       return {
         status: 'started',
         message: `Rollback to ${revision(target)} started (deployment ${deploymentId}); the run was cancelled, so it was not waited for.`,
-        taskDefinitionArn: target
+        taskDefinitionArn: target,
+        startedAt: update.at
       }
     }
     const settled = await watchDeployment({
@@ -104,13 +105,17 @@ export async function rollBack(request: RollbackRequest): Promise<RollbackResult
       return {
         status: 'completed',
         message: `Rolled back to ${revision(target)}: deployment ${deploymentId} completed.`,
-        taskDefinitionArn: target
+        taskDefinitionArn: target,
+        startedAt: update.at,
+        events: settled.events
       }
     }
     return {
       status: 'failed',
       message: `Rollback to ${revision(target)} did not complete: ${settled.message}`,
-      taskDefinitionArn: target
+      taskDefinitionArn: target,
+      startedAt: update.at,
+      events: settled.events
     }
   } catch (error) {
     return {

@@ -146,8 +146,10 @@ describe('failures', () => {
     })
     const run = await deploy(name, 'crash')
     expect(run.exitCode).toBe(1)
-    expect(run.errors.map(e => e.title)).toContain('web: container exited with code 3')
+    // The cause once: folded into the one "Deployment failed" error, with the verdict (issue 13).
     const final = run.errors.find(e => e.title === 'Deployment failed')
+    expect(final?.message).toContain('web: container exited with code 3')
+    expect(run.errors.filter(e => `${e.title} ${e.message}`.includes('exited with code 3'))).toHaveLength(1)
     expect(final?.message).toMatch(/rolled back/i)
     expect(final?.message).toContain('ecs-deploy started no rollback of its own')
     expect(run.summary).toMatch(/roll/i)

@@ -132,7 +132,9 @@ describe('with real containers: a Dockerfile and a container log that print comm
 
   test('our own annotations after the build still work', () => {
     expectOurErrorsSeen(run, /exited with code 3/)
-    expect(run.errors.map(e => e.title)).toContain('web: container exited with code 3')
+    expect(run.errors.find(e => e.title === 'Deployment failed')?.message).toContain(
+      'web: container exited with code 3'
+    )
   })
 
   test("the crashed container's log tail is printed and summarised, and none of it survives as a command", () => {

@@ -138,16 +138,17 @@ describe('npx local-action run . src/main.ts <env file>', () => {
     })
   }, 300_000)
 
-  test('red: exit 1, the cause and one "Deployment failed" error, no TypeError, no stack trace', async () => {
+  test('red: exit 1, one "Deployment failed" error carrying the cause, no TypeError, no stack trace', async () => {
     const before = await world.service(SERVICE)
     const run = await localAction({ INPUT_SERVICE: SERVICE, 'INPUT_BUILD-ARGS': 'APP_MODE=crash' })
     await explained(run, async () => {
       expect(run.exitCode).toBe(1)
       const titles = run.errors.map(e => e.title)
-      // The causes, as the bundled action annotates them, then the failure: exactly one of it.
-      expect(titles).toContain('web: container exited with code 3')
+      // The other causes, as the bundled action annotates them, then the failure: exactly one of it,
+      // carrying the first cause with the verdict (issue 13: each cause once).
       expect(titles.filter(t => t === 'Deployment failed')).toHaveLength(1)
       expect(titles[titles.length - 1]).toBe('Deployment failed')
+      expect(run.errors[run.errors.length - 1].message).toContain('web: container exited with code 3')
       expect(run.errors.every(e => e.title)).toBe(true)
       expect(run.output).not.toContain('TypeError')
       expect(actionStackFrames(run.output)).toEqual([])

@@ -200,8 +200,11 @@ describe('README "Running locally"', () => {
           expect(actionStackFrames(result.output)).toEqual([])
           if (red) {
             const titles = errors.map(e => e.title)
-            expect(titles).toContain('web: container exited with code 3')
             expect(titles.filter(t => t === 'Deployment failed')).toHaveLength(1)
+            // The cause travels in that one error (issue 13: each cause once).
+            expect(errors.find(e => e.title === 'Deployment failed')?.message).toContain(
+              'web: container exited with code 3'
+            )
           } else {
             expect(errors).toEqual([])
           }
