@@ -90,8 +90,11 @@ describe("the demo's expectations", () => {
   const red = {
     exitCode: 1,
     errors: [
-      { title: 'web: container exited with code 3', message: 'Essential container web exited with code 3' },
-      { title: 'Deployment failed', message: 'stopped. Rolled back to demo-web:2: deployment completed.' }
+      {
+        title: 'Deployment failed',
+        message:
+          'web: container exited with code 3: Essential container web exited with code 3. Deployment stopped. Rolled back to demo-web:2: deployment completed.'
+      }
     ],
     outputs: {},
     output: 'Rolling back web to demo-web:2\n'

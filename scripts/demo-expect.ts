@@ -22,7 +22,8 @@ export function greenProblems(run: Run): string[] {
 export function redProblems(run: Run, serviceOn: string | undefined, goodArn: string): string[] {
   return [
     ...(run.exitCode === 0 ? ['it exited with code 0'] : []),
-    ...(!run.errors.some(e => /exited with code 3/.test(e.title ?? ''))
+    // The first cause travels in the one "Deployment failed" error; any other cause has its own.
+    ...(!run.errors.some(e => /exited with code 3/.test(`${e.title ?? ''} ${e.message}`))
       ? ['no "container exited with code 3" annotation']
       : []),
     ...(!/^Rolling back /m.test(run.output) || !run.errors.some(e => /Rolled back to /.test(e.message))
