@@ -2,6 +2,7 @@
 import { describe, expect, test } from '@jest/globals'
 import {
   lastLines,
+  parseCacheUse,
   parseImagetoolsDigest,
   parseMetadataDigest,
   parsePushDigest,
@@ -73,5 +74,38 @@ describe('output parsers', () => {
     ['an empty secret changes nothing', '', 'an empty secret changes nothing']
   ])('scrub %#', (text, secret, expected) => {
     expect(scrub(text, secret)).toBe(expected)
+  })
+})
+
+/** Shapes as the two builders print them (BuildKit's plain progress; the classic builder's steps). */
+describe('parseCacheUse', () => {
+  const buildkit = [
+    '#1 [internal] load build definition from Dockerfile',
+    '#4 [1/3] FROM scratch',
+    '#5 [2/3] COPY busybox /bin/busybox',
+    '#5 CACHED',
+    '#6 [3/3] RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+    '#6 DONE 0.2s'
+  ].join('\n')
+  const classic = [
+    'Step 1/3 : FROM scratch',
+    ' ---> ',
+    'Step 2/3 : COPY busybox /bin/busybox',
+    ' ---> Using cache',
+    ' ---> 1a2b3c',
+    'Step 3/3 : CMD ["sh"]',
+    ' ---> Using cache'
+  ].join('\r\n')
+  test.each<[string, string, { steps: number; cached: number } | undefined]>([
+    ['BuildKit: 3 steps, 1 cached', buildkit, { steps: 3, cached: 1 }],
+    ['classic (CRLF): 3 steps, 2 cached', classic, { steps: 3, cached: 2 }],
+    ['no steps shown', 'Successfully built 1a2b3c\n', undefined],
+    [
+      'a CACHED line of an internal step is not a step',
+      '#2 [internal] load .dockerignore\n#2 CACHED\n#3 [1/1] FROM scratch',
+      { steps: 1, cached: 0 }
+    ]
+  ])('%s', (_name, output, expected) => {
+    expect(parseCacheUse(output)).toEqual(expected)
   })
 })

@@ -386,7 +386,13 @@ describe('buildAndPush with the classic builder', () => {
     ])
     expect(calls[1].options.env).toEqual({ DOCKER_BUILDKIT: '0', DOCKER_CONFIG: CONFIG })
     for (const c of calls.slice(2)) expect(c.options.env).toEqual({ DOCKER_CONFIG: CONFIG })
-    expect(result).toEqual({ digest: DIGEST, builder: 'classic', tags: req.tags.map(t => `${URI}:${t}`) })
+    expect(result).toEqual({
+      digest: DIGEST,
+      builder: 'classic',
+      tags: req.tags.map(t => `${URI}:${t}`),
+      // The fake build printed one step and no cache hit.
+      cache: { steps: 1, cached: 0 }
+    })
   })
 
   test('multiple platforms → needs buildx, nothing run', async () => {

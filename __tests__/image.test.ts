@@ -31,7 +31,7 @@ const saveState = jest.fn((k: string, v: string) => {
 })
 jest.unstable_mockModule('@actions/core', () => ({ info, debug, warning, setSecret, saveState }))
 
-const { commitSha, resolveImage } = await import('../src/image.js')
+const { commitSha, imageLine, resolveImage } = await import('../src/image.js')
 const { defaultTag, parseImageReference, parseRepositoryInput } = await import('../src/image-ref.js')
 const { DeployError } = await import('../src/errors.js')
 type ImageDecision = import('../src/plan.js').ImageDecision
@@ -370,5 +370,29 @@ describe('resolveImage with skip-existing', () => {
     expect(result?.tags).toEqual([mainTag])
     expect(ecrMock.commandCalls(BatchGetImageCommand)).toHaveLength(0)
     expect(ecrMock.commandCalls(PutImageCommand)).toHaveLength(0)
+  })
+})
+
+describe('imageLine: the image phase in one line', () => {
+  const image = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:${'a'.repeat(64)}`
+  test.each<[string, Parameters<typeof imageLine>[0], string]>([
+    [
+      'built with buildx, cache use known',
+      { image, tags: [], source: 'built', builder: 'buildx', cache: { steps: 5, cached: 3 } },
+      `Image: ${image} (built with buildx, 3 of 5 steps cached)`
+    ],
+    [
+      'built with the classic builder',
+      { image, tags: [], source: 'built', builder: 'classic' },
+      `Image: ${image} (built with the classic builder)`
+    ],
+    [
+      'reused',
+      { image, tags: [], source: 'reused' },
+      `Image: ${image} (reused: already in ECR for this commit and these build inputs)`
+    ],
+    ['given', { image, tags: [], source: 'given' }, `Image: ${image} (given (input "image"))`]
+  ])('%s', (_name, result, line) => {
+    expect(imageLine(result)).toBe(line)
   })
 })

@@ -66,3 +66,28 @@ export function parseImagetoolsDigest(json: string): string | undefined {
     return undefined
   }
 }
+
+/** How much of a build came from the cache: steps run, and of those, reused. */
+export interface CacheUse {
+  steps: number
+  cached: number
+}
+
+/**
+ * Cache use, read from the build's output: BuildKit prints `#N [stage k/m] STEP` for each step and
+ * `#N CACHED` for a reused one; the classic builder prints `Step k/m :` and ` ---> Using cache`.
+ * undefined when the output shows no steps (e.g. buildx with a quiet progress mode).
+ */
+export function parseCacheUse(output: string): CacheUse | undefined {
+  const text = output.replace(/\r\n?/g, '\n')
+  const buildkitSteps = new Set([...text.matchAll(/^#(\d+) \[[^\]]*\d+\/\d+\]/gm)].map(m => m[1]))
+  if (buildkitSteps.size > 0) {
+    const cached = new Set(
+      [...text.matchAll(/^#(\d+) CACHED\s*$/gm)].map(m => m[1]).filter(id => buildkitSteps.has(id))
+    )
+    return { steps: buildkitSteps.size, cached: cached.size }
+  }
+  const classicSteps = text.match(/^Step \d+\/\d+ :/gm)?.length ?? 0
+  if (classicSteps === 0) return undefined
+  return { steps: classicSteps, cached: text.match(/^ ---> Using cache\s*$/gm)?.length ?? 0 }
+}

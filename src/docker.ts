@@ -11,11 +11,13 @@ import { DeployError, errorMessage } from './errors.js'
 import type { Exec, ExecResult } from './exec.js'
 import {
   lastLines,
+  parseCacheUse,
   parseImagetoolsDigest,
   parseMetadataDigest,
   parsePushDigest,
   parseRepoDigests,
-  scrub
+  scrub,
+  type CacheUse
 } from './docker-output.js'
 import { TAG_PATTERN, type BuildInputs } from './image-ref.js'
 import { CommandsStopped } from './untrusted.js'
@@ -34,6 +36,8 @@ export interface BuildResult {
   builder: 'buildx' | 'classic'
   /** Full references pushed. */
   tags: string[]
+  /** Steps reused from the cache, as the build's output tells. */
+  cache?: CacheUse
 }
 
 export interface DockerOptions {
@@ -150,7 +154,7 @@ export class Docker {
       }
       // Older buildx versions write no digest for some drivers: ask the registry.
       digest ??= await this.imagetoolsDigest(refs[0])
-      return { digest, builder: 'buildx', tags: refs }
+      return { digest, builder: 'buildx', tags: refs, cache: parseCacheUse(result.log) }
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
@@ -206,7 +210,7 @@ export class Docker {
       if (digest) digests.push(digest)
     }
     const digest = digests[0] ?? (await this.inspectDigest(refs[0], req.repositoryUri))
-    return { digest, builder: 'classic', tags: refs }
+    return { digest, builder: 'classic', tags: refs, cache: parseCacheUse(build.log) }
   }
 
   private async inspectDigest(ref: string, repositoryUri: string): Promise<string> {

@@ -9,6 +9,7 @@ import * as github from '@actions/github'
 import type { AwsClients } from './aws.js'
 import { DeployError } from './errors.js'
 import { findImageDigest, getRegistryCredentials, resolveRepository, tagExistingImage } from './ecr.js'
+import type { CacheUse } from './docker-output.js'
 import type { Exec } from './exec.js'
 import { lookupRepository, ociLabels, pinnedImage, type RepositoryRef } from './image-ref.js'
 import { loginToEcr } from './login.js'
@@ -23,6 +24,8 @@ export interface ImageResult {
   /** built: we built and pushed; reused: already in ECR for this commit; given: the `image` input. */
   source: 'built' | 'reused' | 'given'
   builder?: 'buildx' | 'classic'
+  /** Build steps reused from the cache (built images, when the output tells). */
+  cache?: CacheUse
 }
 
 export interface ImageDeps {
@@ -107,7 +110,8 @@ async function builtImage(
     digest: result.digest,
     tags,
     source: 'built',
-    builder: result.builder
+    builder: result.builder,
+    ...(result.cache ? { cache: result.cache } : {})
   }
 }
 
@@ -133,4 +137,20 @@ export async function commitSha(exec: Exec, cwd: string): Promise<string> {
   throw new DeployError('No commit', 'GITHUB_SHA is not set and git could not name the commit to build.', {
     hint: 'run in a checkout (actions/checkout), or set image to deploy an existing image'
   })
+}
+
+/**
+ * The image phase's result in one line, printed after its log group: what the task definition gets and
+ * where it came from ("built with buildx, 3 of 5 steps cached", "reused: already in ECR for this commit").
+ */
+export function imageLine(result: ImageResult): string {
+  const how =
+    result.source === 'built'
+      ? `built${result.builder ? ` with ${result.builder === 'buildx' ? 'buildx' : 'the classic builder'}` : ''}${
+          result.cache ? `, ${result.cache.cached} of ${result.cache.steps} steps cached` : ''
+        }`
+      : result.source === 'reused'
+        ? 'reused: already in ECR for this commit and these build inputs'
+        : 'given (input "image")'
+  return `Image: ${result.image} (${how})`
 }

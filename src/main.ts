@@ -5,7 +5,7 @@
 import * as core from '@actions/core'
 import { arnTail } from './arn.js'
 import { createClients, type AwsClients } from './aws.js'
-import { commitSha, resolveImage } from './image.js'
+import { commitSha, imageLine, resolveImage } from './image.js'
 import { DeployError, inPhase, type Phase } from './errors.js'
 import { exec as realExec, type Exec } from './exec.js'
 import { handleFailedDeployment } from './failure.js'
@@ -22,6 +22,7 @@ import { consoleUrl, setOutputs } from './report/outputs.js'
 import { writeSummary } from './report/summary.js'
 import type { DeployReport } from './report/types.js'
 import { previousImage } from './report/previous.js'
+import { logEvent } from './report/timeline.js'
 import { inert, toStdout } from './untrusted.js'
 
 export interface Dependencies {
@@ -132,7 +133,7 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       report.image = image.image
       report.imageDigest = image.digest
       report.imageTags = image.tags
-      core.info(inert(`Image: ${image.image} (${image.source})`))
+      core.info(inert(imageLine(image)))
     }
 
     stopIfCancelled(signal, 'before registering a task definition', 'register')
@@ -186,7 +187,7 @@ export async function run(deps: Dependencies = {}): Promise<void> {
         maxFailedTasks: service.watch.maxFailedTasks,
         signal,
         meter,
-        onEvent: event => core.info(inert(`${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`))
+        onEvent: event => core.info(inert(logEvent(event)))
       })
     )
     report.outcome = outcome

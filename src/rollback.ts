@@ -10,6 +10,7 @@ import { arnTail as revision } from './arn.js'
 import type { RollbackPolicy } from './plan.js'
 import type { DeployReport } from './report/types.js'
 import { updateService } from './service.js'
+import { logEvent } from './report/timeline.js'
 import { inert } from './untrusted.js'
 import type { CallMeter } from './watch/call-meter.js'
 import { watchDeployment, type WatchOutcome } from './watch/loop.js'
@@ -96,7 +97,7 @@ export async function rollBack(request: RollbackRequest): Promise<RollbackResult
       timeoutMs: request.waitMs ?? 10 * 60_000,
       // The old revision ran before; let ECS retry it rather than give up early.
       maxFailedTasks: Number.MAX_SAFE_INTEGER,
-      onEvent: event => core.info(inert(`${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`)),
+      onEvent: event => core.info(inert(logEvent(event))),
       sleep: request.sleep,
       now: request.now,
       meter: request.meter

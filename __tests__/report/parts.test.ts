@@ -6,7 +6,7 @@ import { duration } from '../../src/report/format.js'
 import { causeText } from '../../src/report/headline.js'
 import { byteLength, fitSummary, SUMMARY_MAX_BYTES } from '../../src/report/limits.js'
 import { renderSummary } from '../../src/report/summary.js'
-import { shortEvent } from '../../src/report/timeline.js'
+import { logEvent, shortEvent } from '../../src/report/timeline.js'
 import { imageParts } from '../../src/report/what-changed.js'
 import { CONTEXT, SCENARIOS } from './scenarios.js'
 
@@ -37,6 +37,18 @@ describe('shortEvent', () => {
     ['<img src=x> *boom* | ::error::x', '&lt;img src=x&gt; \\*boom\\* \\| ::error::x']
   ])('%s → %s', (message, short) => {
     expect(shortEvent(message)).toBe(short)
+  })
+})
+
+describe('the log tells events the same way, in plain text (logEvent)', () => {
+  it.each([
+    ['(service web) has reached a steady state.', '12:00:03 steady state'],
+    [`(service web) has started 2 tasks: (task ${ID}) (task t2).`, '12:00:03 started 2 tasks: 0a1b2c3d, t2'],
+    ['(service web) rolling back to deployment ecs-svc/7.', '12:00:03 ECS rolling back to ecs-svc/7'],
+    // Plain text is not escaped here: the log's printer (inert) is the gate for the log.
+    ['<img src=x> *boom*', '12:00:03 <img src=x> *boom*']
+  ])('%s → %s', (message, line) => {
+    expect(logEvent({ message, createdAt: new Date('2026-12-01T12:00:03Z') })).toBe(line)
   })
 })
 

@@ -17,11 +17,15 @@ export interface TimelineRow {
   text: string
 }
 
-/** Task ids in an event as short code spans. */
-function tasks(list: string): string {
-  const ids = [...list.matchAll(/\(task ([^)\s]+)\)/g)].map(
-    m => `\`${shortTaskId(m[1]).replace(/[^\w.-]/g, '')}\``
-  )
+/** Markdown for the summary; plain for the log (the log's printer makes it inert). */
+export type TextStyle = 'md' | 'plain'
+
+/** Task ids in an event, short (code spans in Markdown). */
+function tasks(list: string, style: TextStyle): string {
+  const ids = [...list.matchAll(/\(task ([^)\s]+)\)/g)].map(m => {
+    const id = shortTaskId(m[1]).replace(/[^\w.-]/g, '')
+    return style === 'md' ? `\`${id}\`` : id
+  })
   if (ids.length === 0) return ''
   const shown = ids.slice(0, 5).join(', ')
   return `: ${shown}${ids.length > 5 ? `, … (${ids.length})` : ''}`
@@ -35,7 +39,8 @@ function plural(n: string, word: string): string {
  * One ECS event, short: the "(service web)" and "(deployment …)" prefixes go (the summary is about one
  * service), "1 tasks" reads "1 task", task ids are shortened. Text not recognised stays, escaped.
  */
-export function shortEvent(message: string): string {
+export function shortEvent(message: string, style: TextStyle = 'md'): string {
+  const esc = style === 'md' ? md : (t: string) => t
   const text = clip(message, LIMITS.eventChars * 2)
     .replace(/^\(service [^)]*\)\s*/, '')
     .replace(/^\(deployment [^)]*\)\s*/, '')
@@ -43,21 +48,26 @@ export function shortEvent(message: string): string {
   let m: RegExpExecArray | null
   if (/^has reached a steady state$/.test(text)) return 'steady state'
   if ((m = /^has started (\d+) tasks?:?\s*(.*)$/.exec(text)))
-    return `started ${plural(m[1], 'task')}${tasks(m[2])}`
+    return `started ${plural(m[1], 'task')}${tasks(m[2], style)}`
   if ((m = /^has stopped (\d+) running tasks?:?\s*(.*)$/.exec(text)))
-    return `stopped ${plural(m[1], 'task')}${tasks(m[2])}`
+    return `stopped ${plural(m[1], 'task')}${tasks(m[2], style)}`
   if ((m = /^has begun draining connections on (\d+) tasks?/.exec(text)))
     return `draining connections on ${plural(m[1], 'task')}`
   if ((m = /^deregistered (\d+) targets? in/.exec(text))) return `deregistered ${plural(m[1], 'target')}`
   if ((m = /^registered (\d+) targets? in/.exec(text))) return `registered ${plural(m[1], 'target')}`
-  if ((m = /^rolling back to deployment (\S+)$/.exec(text))) return `ECS rolling back to ${md(m[1])}`
+  if ((m = /^rolling back to deployment (\S+)$/.exec(text))) return `ECS rolling back to ${esc(m[1])}`
   if (/^deployment completed$/.test(text)) return 'deployment completed'
   if ((m = /^deployment failed:?\s*(.*)$/.exec(text)))
-    return `deployment failed${m[1] ? `: ${md(clip(m[1], LIMITS.eventChars))}` : ''}`
+    return `deployment failed${m[1] ? `: ${esc(clip(m[1], LIMITS.eventChars))}` : ''}`
   const rest = text
     .replace(/^has /, '')
     .replace(/\(task ([^)\s]+)\)/g, (_, id: string) => `(task ${shortTaskId(id)})`)
-  return md(clip(rest, LIMITS.eventChars))
+  return esc(clip(rest, LIMITS.eventChars))
+}
+
+/** A service event as the log prints it, the way the summary's timeline tells it: "12:00:03 started 2 tasks: 0a1b2c3d, 9f8e7d6c". */
+export function logEvent(event: ServiceEvent): string {
+  return `${clock(event.createdAt)} ${shortEvent(event.message ?? '', 'plain')}`
 }
 
 function eventRows(events: ServiceEvent[], label = ''): TimelineRow[] {
