@@ -33,14 +33,16 @@ function sidecarTaskDefinition(web: Record<string, unknown>, sidecar: Record<str
 
 function expectSidecarBlamed(run: ActionRun, webStop: RegExp, sidecarLine: string, webLine: string): void {
   expect(run.exitCode).toBe(1)
+  // The first cause travels in the run's one "Deployment failed" error, verdict folded in.
+  expect(run.errors.map(e => e.title)).toEqual(['Deployment failed'])
   const first = run.errors[0]!
-  expect(first.title).toBe('sidecar: container exited with code 3')
+  expect(first.message).toMatch(/^sidecar: container exited with code 3\b/)
   expect(first.message).toContain('Essential container sidecar exited with code 3')
   expect(first.message).toMatch(webStop)
-  expect(run.errors.map(e => e.title)).not.toContain('web: container exited with code 137')
+  expect(first.message).not.toContain('web: container exited with code 137')
   // The log tail printed under the cause is the sidecar's stream, not web's.
   const tail =
-    /Last \d+ log lines of sidecar \(task ([0-9a-f]+)\), \/ecs\/demo-web\/ecs\/sidecar\/\1:\n((?:[ \t]+\S.*\n)+)/.exec(
+    /Last \d+ log lines of sidecar \(task ([0-9a-f]+)\), \/ecs\/demo-web\/ecs\/sidecar\/\1[0-9a-f]*:\n((?:[ \t]+\| .*\n)+)/.exec(
       run.output
     )
   expect(tail).not.toBeNull()
