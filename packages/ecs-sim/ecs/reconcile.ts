@@ -1,12 +1,8 @@
 import type { SimContext } from '../context.js'
-import { addEvent, createTask, newDeployment, requestStop } from './core.js'
+import { addEvent, launchTasks, newDeployment, stopTasks } from './core.js'
 import { isHealthy } from './lifecycle.js'
 import { breakerThreshold } from './lookup.js'
 import type { Deployment, EcsRegion, Service, SimTask } from './state.js'
-
-function taskList(ids: string[]): string {
-  return ids.map(id => `(task ${id})`).join(' ')
-}
 
 /**
  * The service scheduler's part, once a tick for each service: the rolling update (launch up to
@@ -56,26 +52,9 @@ export function reconcileService(ctx: SimContext, r: EcsRegion, s: Service): voi
   // Launch new tasks for the PRIMARY, up to maximumPercent of desired in total.
   const currentLive = liveOf(current)
   if (!failed && (current.nextLaunchAt ?? 0) <= now) {
-    const n = Math.min(desired - currentLive.length, maxTotal - live.length)
-    if (n > 0) {
-      const cluster = r.clusters.get(s.clusterName)
-      const td = [...r.taskDefinitions.values()].flat().find(x => x.arn === current.taskDefinitionArn)
-      if (cluster && td) {
-        const started = Array.from({ length: n }, () =>
-          createTask(ctx, r, cluster, td, {
-            group: `service:${s.name}`,
-            startedBy: current.id,
-            serviceName: s.name,
-            deploymentId: current.id,
-            launchType: s.launchType ?? 'FARGATE',
-            tags: s.propagateTags === 'SERVICE' ? s.tags.map(t => ({ ...t })) : []
-          })
-        )
-        live.push(...started)
-        currentLive.push(...started)
-        addEvent(ctx, s, `(service ${s.name}) has started ${n} tasks: ${taskList(started.map(t => t.id))}.`)
-      }
-    }
+    const started = launchTasks(ctx, r, s, current, Math.min(desired - currentLive.length, maxTotal - live.length))
+    live.push(...started)
+    currentLive.push(...started)
   }
 
   // Stop old deployments' tasks while the healthy count stays at or above minimumHealthyPercent,
@@ -99,22 +78,7 @@ export function reconcileService(ctx: SimContext, r: EcsRegion, s: Service): voi
     )
     stopping.push(...surplus.slice(0, currentLive.length - desired))
   }
-  for (const t of stopping)
-    requestStop(
-      ctx,
-      t,
-      'ServiceSchedulerInitiated',
-      `Scaling activity initiated by (deployment ${current.id})`,
-      {
-        drain: t.lastStatus === 'RUNNING'
-      }
-    )
-  if (stopping.length > 0)
-    addEvent(
-      ctx,
-      s,
-      `(service ${s.name}) has stopped ${stopping.length} running tasks: ${taskList(stopping.map(t => t.id))}.`
-    )
+  stopTasks(ctx, s, stopping, current.id)
 
   // Old deployments shrink to what they still run and leave the list once all their tasks stopped.
   for (const d of s.deployments.slice(1)) {

@@ -1,10 +1,12 @@
 /** ECS's answers: resources rendered as the API returns them (epoch seconds, absent rather than null). */
 import { ACCOUNT_ID, AwsError, Json, clean, epoch } from '../util.js'
 import { deploymentCounts } from './lookup.js'
+import { renderDeploymentConfig } from './deployment-config.js'
+
+export { renderDeploymentConfig }
 import type {
   Cluster,
   Deployment,
-  DeploymentConfig,
   EcsRegion,
   Service,
   SimTask,
@@ -50,15 +52,6 @@ export function renderCluster(r: EcsRegion, c: Cluster, include: string[] = []):
     capacityProviders: c.capacityProviders,
     defaultCapacityProviderStrategy: c.defaultCapacityProviderStrategy
   })
-}
-
-export function renderDeploymentConfig(c: DeploymentConfig): Json {
-  return {
-    ...c.extra,
-    deploymentCircuitBreaker: { enable: c.circuitBreaker.enable, rollback: c.circuitBreaker.rollback },
-    maximumPercent: c.maximumPercent,
-    minimumHealthyPercent: c.minimumHealthyPercent
-  }
 }
 
 export function renderDeployment(r: EcsRegion, d: Deployment): Json {
