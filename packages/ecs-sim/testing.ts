@@ -189,7 +189,10 @@ export async function setHookRules(url: string, rules: HookRule[]): Promise<Hook
 }
 
 /** Sets the named CloudWatch alarms' states (PUT /_sim/alarms) and answers every alarm's state. */
-export async function setAlarms(url: string, alarms: Record<string, AlarmState>): Promise<Record<string, AlarmState>> {
+export async function setAlarms(
+  url: string,
+  alarms: Record<string, AlarmState>
+): Promise<Record<string, AlarmState>> {
   return (await control<{ alarms: Record<string, AlarmState> }>(url, 'alarms', alarms, 'PUT')).alarms
 }
 

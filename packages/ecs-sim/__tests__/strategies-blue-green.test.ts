@@ -56,14 +56,18 @@ describe('BLUE_GREEN', () => {
       'BAKE_TIME',
       'CLEAN_UP'
     ]
-    expect(stages.map(st => order.indexOf(st))).toEqual([...stages.map(st => order.indexOf(st))].sort((a, b) => a - b))
+    expect(stages.map(st => order.indexOf(st))).toEqual(
+      [...stages.map(st => order.indexOf(st))].sort((a, b) => a - b)
+    )
     expect(stages).toEqual(expect.arrayContaining(['SCALE_UP', 'BAKE_TIME']))
     const last = seen[seen.length - 1]
     expect(last.status).toBe('SUCCESSFUL')
     // Not before the bake: the bake alone lasts BAKE_MINUTES (scaled).
     const bakeMs = BAKE_MINUTES * 60_000 * SCALE
     expect(last.finishedAt!.getTime() - last.createdAt!.getTime()).toBeGreaterThanOrEqual(bakeMs)
-    expect(seen.filter(sd => sd.lifecycleStage === 'BAKE_TIME').every(sd => sd.status === 'IN_PROGRESS')).toBe(true)
+    expect(
+      seen.filter(sd => sd.lifecycleStage === 'BAKE_TIME').every(sd => sd.status === 'IN_PROGRESS')
+    ).toBe(true)
     expect(last.targetServiceRevision).toMatchObject({
       requestedTaskCount: 2,
       runningTaskCount: 2,
@@ -90,7 +94,11 @@ describe('BLUE_GREEN', () => {
       }
     })
     expect(rang).toBe(true)
-    expect(inOrder(seen.map(sd => sd.status!))).toEqual(['IN_PROGRESS', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL'])
+    expect(inOrder(seen.map(sd => sd.status!))).toEqual([
+      'IN_PROGRESS',
+      'ROLLBACK_IN_PROGRESS',
+      'ROLLBACK_SUCCESSFUL'
+    ])
     const last = seen[seen.length - 1]
     expect(last.alarms).toEqual({
       status: 'TRIGGERED',
@@ -102,13 +110,18 @@ describe('BLUE_GREEN', () => {
       requestedTestTrafficWeight: 0,
       runningTaskCount: 0
     })
-    expect(last.sourceServiceRevisions![0]).toMatchObject({ requestedProductionTrafficWeight: 100, runningTaskCount: 2 })
+    expect(last.sourceServiceRevisions![0]).toMatchObject({
+      requestedProductionTrafficWeight: 100,
+      runningTaskCount: 2
+    })
     expect(last.rollback).toMatchObject({ serviceRevisionArn: last.sourceServiceRevisions![0].arn })
     const s = await service(ecs, 'bg-alarm', 'web')
     expect(s.taskDefinition).toMatch(/web:1$/)
     expect(s.deployments!.map(d => d.status)).toEqual(['PRIMARY'])
     const events = messages(s)
-    expect(events.some(e => /\(deployment ecs-svc\/\d+\) deployment failed: alarm detected\.$/.test(e))).toBe(true)
+    expect(events.some(e => /\(deployment ecs-svc\/\d+\) deployment failed: alarm detected\.$/.test(e))).toBe(
+      true
+    )
     expect(events.some(e => /^\(service web\) rolling back to deployment ecs-svc\/\d+\.$/.test(e))).toBe(true)
     const running = await tasksOf(ecs, 'bg-alarm', 'web', 'RUNNING')
     expect(running.map(t => t.taskDefinitionArn!.split(':').pop())).toEqual(['1', '1'])
@@ -148,17 +161,26 @@ describe('BLUE_GREEN', () => {
       containerPort: 80,
       advancedConfiguration: {
         alternateTargetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/green/2',
-        productionListenerRule: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/web/1/2/3',
+        productionListenerRule:
+          'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/web/1/2/3',
         testListenerRule: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/web/1/2/4',
         roleArn: ROLE
       }
     }
-    await strategyService(ecs, 'bg-lb', { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0 }, { loadBalancers: [lb] })
+    await strategyService(
+      ecs,
+      'bg-lb',
+      { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0 },
+      { loadBalancers: [lb] }
+    )
     const seen = await deployV2(ecs, 'bg-lb')
     const last = seen[seen.length - 1]
     const out = await ecs.send(
       new DescribeServiceRevisionsCommand({
-        serviceRevisionArns: [last.targetServiceRevision!.arn!, 'arn:aws:ecs:eu-west-1:123456789012:service-revision/x/y/1']
+        serviceRevisionArns: [
+          last.targetServiceRevision!.arn!,
+          'arn:aws:ecs:eu-west-1:123456789012:service-revision/x/y/1'
+        ]
       })
     )
     expect(out.serviceRevisions![0]).toMatchObject({
@@ -168,7 +190,10 @@ describe('BLUE_GREEN', () => {
       containerImages: [{ containerName: 'app', image: 'app:v2' }]
     })
     expect(out.failures).toEqual([
-      expect.objectContaining({ arn: 'arn:aws:ecs:eu-west-1:123456789012:service-revision/x/y/1', reason: 'MISSING' })
+      expect.objectContaining({
+        arn: 'arn:aws:ecs:eu-west-1:123456789012:service-revision/x/y/1',
+        reason: 'MISSING'
+      })
     ])
   })
 })

@@ -44,13 +44,20 @@ const lambdaHook: DeploymentLifecycleHook = {
 describe('AWS_LAMBDA hooks', () => {
   it('a hook answering FAILED rolls the deployment back', async () => {
     await strategyService(ecs, 'hook-failed', withHook(lambdaHook))
-    await setHookRules(sim.url, [{ hookTargetArn: LAMBDA, stage: 'POST_TEST_TRAFFIC_SHIFT', status: 'FAILED' }])
+    await setHookRules(sim.url, [
+      { hookTargetArn: LAMBDA, stage: 'POST_TEST_TRAFFIC_SHIFT', status: 'FAILED' }
+    ])
     const seen = await deployV2(ecs, 'hook-failed')
     const last = seen[seen.length - 1]
     expect(last.status).toBe('ROLLBACK_SUCCESSFUL')
     expect(last.statusReason).toMatch(new RegExp(`\\(${LAMBDA}\\) failed at POST_TEST_TRAFFIC_SHIFT`))
     expect(last.lifecycleHookDetails).toEqual([
-      expect.objectContaining({ targetType: 'AWS_LAMBDA', targetArn: LAMBDA, status: 'FAILED', timeoutAction: 'ROLLBACK' })
+      expect.objectContaining({
+        targetType: 'AWS_LAMBDA',
+        targetArn: LAMBDA,
+        status: 'FAILED',
+        timeoutAction: 'ROLLBACK'
+      })
     ])
     expect(seen.some(sd => sd.lifecycleStage === 'PRODUCTION_TRAFFIC_SHIFT')).toBe(false)
     expect((await service(ecs, 'hook-failed', 'web')).taskDefinition).toMatch(/web:1$/)
@@ -88,7 +95,11 @@ describe('AWS_LAMBDA hooks', () => {
 
 describe('PAUSE hooks', () => {
   const pause = (timeout?: { timeoutInMinutes: number; action: 'CONTINUE' | 'ROLLBACK' }) =>
-    withHook({ targetType: 'PAUSE', lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'], timeoutConfiguration: timeout })
+    withHook({
+      targetType: 'PAUSE',
+      lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
+      timeoutConfiguration: timeout
+    })
 
   it.each([
     ['CONTINUE', 'SUCCESSFUL', 'SUCCEEDED', /web:2$/],
@@ -109,17 +120,26 @@ describe('PAUSE hooks', () => {
         // Still paused after a while (the default timeout, 1440 minutes, is 86 s here).
         if (Date.now() - waitedSince < 300) return
         expect(sd.lifecycleStage).toBe('POST_TEST_TRAFFIC_SHIFT')
-        expect(sd.targetServiceRevision).toMatchObject({ requestedTestTrafficWeight: 100, requestedProductionTrafficWeight: 0 })
+        expect(sd.targetServiceRevision).toMatchObject({
+          requestedTestTrafficWeight: 100,
+          requestedProductionTrafficWeight: 0
+        })
         expect(hook.expiresAt!.getTime()).toBeGreaterThan(Date.now())
         continued = true
         await ecs.send(
-          new ContinueServiceDeploymentCommand({ serviceDeploymentArn: sd.serviceDeploymentArn, hookId: hook.hookId, action })
+          new ContinueServiceDeploymentCommand({
+            serviceDeploymentArn: sd.serviceDeploymentArn,
+            hookId: hook.hookId,
+            action
+          })
         )
       })
       const last = seen[seen.length - 1]
       expect(continued).toBe(true)
       expect(last.status).toBe(status)
-      expect(last.lifecycleHookDetails).toEqual([expect.objectContaining({ targetType: 'PAUSE', status: hookStatus })])
+      expect(last.lifecycleHookDetails).toEqual([
+        expect.objectContaining({ targetType: 'PAUSE', status: hookStatus })
+      ])
       expect((await service(ecs, cluster, 'web')).taskDefinition).toMatch(td)
       // A hook that is no longer waiting cannot be continued.
       const err = await errorOf(
@@ -175,7 +195,12 @@ describe('ContinueServiceDeployment refusals', () => {
     expect(missing.name).toBe('ServiceDeploymentNotFoundException')
     const last = (await deployV2(ecs, 'refuse')).pop()!
     const hook = await errorOf(
-      ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: last.serviceDeploymentArn, hookId: 'nope' }))
+      ecs.send(
+        new ContinueServiceDeploymentCommand({
+          serviceDeploymentArn: last.serviceDeploymentArn,
+          hookId: 'nope'
+        })
+      )
     )
     expect(hook.name).toBe('InvalidParameterException')
     expect(hook.message).toMatch(/lifecycle hook nope was not found/)

@@ -29,7 +29,11 @@ describe('traffic steps', () => {
   const cfg = (raw: Record<string, unknown>) => parseDeploymentConfig(raw)
   it.each([
     [{ strategy: 'LINEAR' }, [10, 20, 30, 40, 50, 60, 70, 80, 90, 100], 6],
-    [{ strategy: 'LINEAR', linearConfiguration: { stepPercent: 30, stepBakeTimeInMinutes: 1 } }, [30, 60, 90, 100], 1],
+    [
+      { strategy: 'LINEAR', linearConfiguration: { stepPercent: 30, stepBakeTimeInMinutes: 1 } },
+      [30, 60, 90, 100],
+      1
+    ],
     [{ strategy: 'LINEAR', linearConfiguration: { stepPercent: 100 } }, [100], 6]
   ])('linear %j → %j', (raw, weights, bake) => {
     const steps = linearSteps(cfg(raw))
@@ -38,7 +42,11 @@ describe('traffic steps', () => {
   })
   it.each([
     [{ strategy: 'CANARY' }, [5, 100], 10],
-    [{ strategy: 'CANARY', canaryConfiguration: { canaryPercent: 0.5, canaryBakeTimeInMinutes: 0 } }, [0.5, 100], 0]
+    [
+      { strategy: 'CANARY', canaryConfiguration: { canaryPercent: 0.5, canaryBakeTimeInMinutes: 0 } },
+      [0.5, 100],
+      0
+    ]
   ])('canary %j → %j', (raw, weights, bake) => {
     expect(canarySteps(cfg(raw))).toEqual([
       { weight: weights[0], bakeMs: bake * 60_000 },

@@ -40,12 +40,18 @@ describe('CreateService refuses, as ECS does', () => {
     ['an unknown strategy', { strategy: 'RED_BLACK' as never }, /Invalid deployment strategy 'RED_BLACK'/],
     [
       'a PAUSE hook on TEST_TRAFFIC_SHIFT',
-      { strategy: 'BLUE_GREEN', lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['TEST_TRAFFIC_SHIFT'] }] },
+      {
+        strategy: 'BLUE_GREEN',
+        lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['TEST_TRAFFIC_SHIFT'] }]
+      },
       /PAUSE lifecycle hooks are not supported for the TEST_TRAFFIC_SHIFT/
     ],
     [
       'a PAUSE hook on PRODUCTION_TRAFFIC_SHIFT',
-      { strategy: 'CANARY', lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['PRODUCTION_TRAFFIC_SHIFT'] }] },
+      {
+        strategy: 'CANARY',
+        lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['PRODUCTION_TRAFFIC_SHIFT'] }]
+      },
       /PAUSE lifecycle hooks are not supported for the PRODUCTION_TRAFFIC_SHIFT/
     ],
     [
@@ -55,7 +61,10 @@ describe('CreateService refuses, as ECS does', () => {
     ],
     [
       'a Lambda hook without its function',
-      { strategy: 'BLUE_GREEN', lifecycleHooks: [{ targetType: 'AWS_LAMBDA', roleArn: ROLE, lifecycleStages: ['PRE_SCALE_UP'] }] },
+      {
+        strategy: 'BLUE_GREEN',
+        lifecycleHooks: [{ targetType: 'AWS_LAMBDA', roleArn: ROLE, lifecycleStages: ['PRE_SCALE_UP'] }]
+      },
       /hookTargetArn is required/
     ],
     [
@@ -63,32 +72,100 @@ describe('CreateService refuses, as ECS does', () => {
       { lifecycleHooks: [{ ...lambda, lifecycleStages: ['PRE_SCALE_UP'] }] },
       /only supported with the BLUE_GREEN, LINEAR and CANARY/
     ],
-    ['stepPercent 2', { strategy: 'LINEAR', linearConfiguration: { stepPercent: 2 } }, /stepPercent must be a multiple of 0.1 from 3 to 100/],
-    ['stepPercent 101', { strategy: 'LINEAR', linearConfiguration: { stepPercent: 101 } }, /stepPercent must be/],
-    ['stepPercent 10.05', { strategy: 'LINEAR', linearConfiguration: { stepPercent: 10.05 } }, /stepPercent must be/],
-    ['canaryPercent 0', { strategy: 'CANARY', canaryConfiguration: { canaryPercent: 0 } }, /canaryPercent must be/],
-    ['linearConfiguration with BLUE_GREEN', { strategy: 'BLUE_GREEN', linearConfiguration: { stepPercent: 10 } }, /linearConfiguration is only supported with the LINEAR/],
-    ['canaryConfiguration with LINEAR', { strategy: 'LINEAR', canaryConfiguration: { canaryPercent: 10 } }, /canaryConfiguration is only supported with the CANARY/],
-    ['a bake of 1441 minutes', { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1441 }, /bakeTimeInMinutes must be an integer from 0 to 1440/],
-    ['a hook timeout of 0 minutes', { strategy: 'BLUE_GREEN', lifecycleHooks: [{ ...lambda, lifecycleStages: ['PRE_SCALE_UP'], timeoutConfiguration: { timeoutInMinutes: 0 } }] }, /timeoutInMinutes must be an integer from 1 to 1440/],
-    ['an unknown threshold type', { deploymentCircuitBreaker: { enable: true, rollback: true, thresholdConfiguration: { type: 'MOST' as never, value: 3 } } }, /Invalid threshold type 'MOST'/],
-    ['alarms without enable', { alarms: { alarmNames: ['a'], rollback: true } as never }, /alarms requires enable and rollback/],
-    ['a blue/green load balancer without advancedConfiguration', { strategy: 'BLUE_GREEN' }, /advancedConfiguration with alternateTargetGroupArn and roleArn is required/, [{ targetGroupArn: TG, containerName: 'app', containerPort: 80 }]]
+    [
+      'stepPercent 2',
+      { strategy: 'LINEAR', linearConfiguration: { stepPercent: 2 } },
+      /stepPercent must be a multiple of 0.1 from 3 to 100/
+    ],
+    [
+      'stepPercent 101',
+      { strategy: 'LINEAR', linearConfiguration: { stepPercent: 101 } },
+      /stepPercent must be/
+    ],
+    [
+      'stepPercent 10.05',
+      { strategy: 'LINEAR', linearConfiguration: { stepPercent: 10.05 } },
+      /stepPercent must be/
+    ],
+    [
+      'canaryPercent 0',
+      { strategy: 'CANARY', canaryConfiguration: { canaryPercent: 0 } },
+      /canaryPercent must be/
+    ],
+    [
+      'linearConfiguration with BLUE_GREEN',
+      { strategy: 'BLUE_GREEN', linearConfiguration: { stepPercent: 10 } },
+      /linearConfiguration is only supported with the LINEAR/
+    ],
+    [
+      'canaryConfiguration with LINEAR',
+      { strategy: 'LINEAR', canaryConfiguration: { canaryPercent: 10 } },
+      /canaryConfiguration is only supported with the CANARY/
+    ],
+    [
+      'a bake of 1441 minutes',
+      { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1441 },
+      /bakeTimeInMinutes must be an integer from 0 to 1440/
+    ],
+    [
+      'a hook timeout of 0 minutes',
+      {
+        strategy: 'BLUE_GREEN',
+        lifecycleHooks: [
+          { ...lambda, lifecycleStages: ['PRE_SCALE_UP'], timeoutConfiguration: { timeoutInMinutes: 0 } }
+        ]
+      },
+      /timeoutInMinutes must be an integer from 1 to 1440/
+    ],
+    [
+      'an unknown threshold type',
+      {
+        deploymentCircuitBreaker: {
+          enable: true,
+          rollback: true,
+          thresholdConfiguration: { type: 'MOST' as never, value: 3 }
+        }
+      },
+      /Invalid threshold type 'MOST'/
+    ],
+    [
+      'alarms without enable',
+      { alarms: { alarmNames: ['a'], rollback: true } as never },
+      /alarms requires enable and rollback/
+    ],
+    [
+      'a blue/green load balancer without advancedConfiguration',
+      { strategy: 'BLUE_GREEN' },
+      /advancedConfiguration with alternateTargetGroupArn and roleArn is required/,
+      [{ targetGroupArn: TG, containerName: 'app', containerPort: 80 }]
+    ]
   ]
   it.each(rows.map(([name, config, message, lbs]) => [name, config, message, lbs ?? []] as const))(
-    '%s', async (_name, deploymentConfiguration, message, loadBalancers) => {
-    await ecs.send(new CreateClusterCommand({ clusterName: 'refuse' }))
-    await ecs.send(
-      new RegisterTaskDefinitionCommand({ family: 'web', containerDefinitions: [{ name: 'app', image: 'app:v1', memory: 64 }] })
-    )
-    const err = await errorOf(
-      ecs.send(
-        new CreateServiceCommand({ cluster: 'refuse', serviceName: 'web', taskDefinition: 'web:1', desiredCount: 1, deploymentConfiguration, loadBalancers })
+    '%s',
+    async (_name, deploymentConfiguration, message, loadBalancers) => {
+      await ecs.send(new CreateClusterCommand({ clusterName: 'refuse' }))
+      await ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: 'web',
+          containerDefinitions: [{ name: 'app', image: 'app:v1', memory: 64 }]
+        })
       )
-    )
-    expect(err.name).toBe('InvalidParameterException')
-    expect(err.message).toMatch(message)
-  })
+      const err = await errorOf(
+        ecs.send(
+          new CreateServiceCommand({
+            cluster: 'refuse',
+            serviceName: 'web',
+            taskDefinition: 'web:1',
+            desiredCount: 1,
+            deploymentConfiguration,
+            loadBalancers
+          })
+        )
+      )
+      expect(err.name).toBe('InvalidParameterException')
+      expect(err.message).toMatch(message)
+    }
+  )
 })
 
 describe('the strategy as state', () => {
@@ -105,7 +182,11 @@ describe('the strategy as state', () => {
     const s = await service(ecs, 'state', 'web')
     expect(s.deploymentConfiguration).toMatchObject(config)
     await ecs.send(
-      new UpdateServiceCommand({ cluster: 'state', service: 'web', deploymentConfiguration: { strategy: 'CANARY' } })
+      new UpdateServiceCommand({
+        cluster: 'state',
+        service: 'web',
+        deploymentConfiguration: { strategy: 'CANARY' }
+      })
     )
     const canary = (await service(ecs, 'state', 'web')).deploymentConfiguration!
     expect(canary.strategy).toBe('CANARY')
@@ -126,7 +207,12 @@ describe('StopServiceDeployment refuses', () => {
     await strategyService(ecs, 'done', { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0 })
     const sd = await newestDeployment(ecs, 'done')
     const err = await errorOf(
-      ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: sd.serviceDeploymentArn, stopType: 'ROLLBACK' }))
+      ecs.send(
+        new StopServiceDeploymentCommand({
+          serviceDeploymentArn: sd.serviceDeploymentArn,
+          stopType: 'ROLLBACK'
+        })
+      )
     )
     expect(err.name).toBe('ConflictException')
     expect(err.message).toMatch(/SUCCESSFUL/)
@@ -149,23 +235,38 @@ describe('StopServiceDeployment refuses', () => {
     expect(last.statusReason).toBe('Service deployment rolled back by StopServiceDeployment.')
     expect(last.rollback!.serviceRevisionArn).toMatch(/service-revision\/rolling-stop\/web\//)
     const events = messages(await service(ecs, 'rolling-stop', 'web'))
-    expect(events.some(e => /\(deployment ecs-svc\/\d+\) deployment failed: stopped by StopServiceDeployment\.$/.test(e))).toBe(true)
+    expect(
+      events.some(e =>
+        /\(deployment ecs-svc\/\d+\) deployment failed: stopped by StopServiceDeployment\.$/.test(e)
+      )
+    ).toBe(true)
     expect((await service(ecs, 'rolling-stop', 'web')).taskDefinition).toMatch(/web:1$/)
   })
 })
 
 describe('control API', () => {
   it('PUT /_sim/alarms sets states, GET reads them; a bad state is refused', async () => {
-    expect(await setAlarms(sim.url, { 'web-5xx': 'ALARM', 'web-latency': 'OK' })).toEqual({ 'web-5xx': 'ALARM', 'web-latency': 'OK' })
+    expect(await setAlarms(sim.url, { 'web-5xx': 'ALARM', 'web-latency': 'OK' })).toEqual({
+      'web-5xx': 'ALARM',
+      'web-latency': 'OK'
+    })
     await setAlarms(sim.url, { 'web-5xx': 'OK' })
     expect(await getAlarms(sim.url)).toEqual({ 'web-5xx': 'OK', 'web-latency': 'OK' })
-    await expect(setAlarms(sim.url, { x: 'RED' as never })).rejects.toThrow(/400 alarm x: state must be one of OK, ALARM, INSUFFICIENT_DATA/)
+    await expect(setAlarms(sim.url, { x: 'RED' as never })).rejects.toThrow(
+      /400 alarm x: state must be one of OK, ALARM, INSUFFICIENT_DATA/
+    )
   })
 
   it('PUT /_sim/hooks sets the Lambda answers; a bad rule is refused', async () => {
-    const rules = [{ hookTargetArn: LAMBDA, status: 'IN_PROGRESS' as const, afterSeconds: 30, then: 'FAILED' as const }]
+    const rules = [
+      { hookTargetArn: LAMBDA, status: 'IN_PROGRESS' as const, afterSeconds: 30, then: 'FAILED' as const }
+    ]
     expect(await setHookRules(sim.url, rules)).toEqual(rules)
-    await expect(setHookRules(sim.url, [{ status: 'MAYBE' as never }])).rejects.toThrow(/400 rule 0: status must be/)
-    await expect(setHookRules(sim.url, [{ status: 'FAILED', then: 'SUCCEEDED' }])).rejects.toThrow(/then goes with status IN_PROGRESS/)
+    await expect(setHookRules(sim.url, [{ status: 'MAYBE' as never }])).rejects.toThrow(
+      /400 rule 0: status must be/
+    )
+    await expect(setHookRules(sim.url, [{ status: 'FAILED', then: 'SUCCEEDED' }])).rejects.toThrow(
+      /then goes with status IN_PROGRESS/
+    )
   })
 })

@@ -34,33 +34,56 @@ function shiftEvents(events: string[]): number[] {
 
 describe('traffic that moves over time', () => {
   it.each([
-    ['LINEAR', { strategy: 'LINEAR', linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 2 } }, [25, 50, 75, 100], 3 * 2],
-    ['LINEAR (33.3 %)', { strategy: 'LINEAR', linearConfiguration: { stepPercent: 33.3, stepBakeTimeInMinutes: 1 } }, [33.3, 66.6, 99.9, 100], 3],
-    ['CANARY', { strategy: 'CANARY', canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 3 } }, [10, 100], 3],
+    [
+      'LINEAR',
+      { strategy: 'LINEAR', linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 2 } },
+      [25, 50, 75, 100],
+      3 * 2
+    ],
+    [
+      'LINEAR (33.3 %)',
+      { strategy: 'LINEAR', linearConfiguration: { stepPercent: 33.3, stepBakeTimeInMinutes: 1 } },
+      [33.3, 66.6, 99.9, 100],
+      3
+    ],
+    [
+      'CANARY',
+      { strategy: 'CANARY', canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 3 } },
+      [10, 100],
+      3
+    ],
     ['BLUE_GREEN', { strategy: 'BLUE_GREEN' }, [100], 0]
-  ] as const)('%s %j: production weights move in order, each step baked', async (_name, config, weights, bakeMinutes) => {
-    const cluster = `shift-${_name.replace(/\W+/g, '-').toLowerCase()}`
-    await strategyService(ecs, cluster, { ...config, bakeTimeInMinutes: 1 })
-    const seen = await deployV2(ecs, cluster, finished)
-    const last = seen[seen.length - 1]
-    expect(last.status).toBe('SUCCESSFUL')
-    const polled = inOrder(
-      seen.filter(sd => sd.lifecycleStage === 'PRODUCTION_TRAFFIC_SHIFT').map(sd => sd.targetServiceRevision!.requestedProductionTrafficWeight!)
-    )
-    // What polling saw is in order (it may miss a step); the events name every step.
-    expect(polled).toEqual([...polled].sort((a, b) => a - b))
-    for (const sd of seen.filter(x => x.sourceServiceRevisions!.length > 0))
-      expect(
-        sd.targetServiceRevision!.requestedProductionTrafficWeight! + sd.sourceServiceRevisions![0].requestedProductionTrafficWeight!
-      ).toBeCloseTo(100)
-    const events = messages(await service(ecs, cluster, 'web'))
-    const deploymentId = (await service(ecs, cluster, 'web')).deployments![0].id
-    expect(shiftEvents(events.filter(e => e.includes(`(deployment ${deploymentId})`)))).toEqual(weights)
-    const shifting = seen.filter(sd => sd.lifecycleStage === 'PRODUCTION_TRAFFIC_SHIFT')
-    if (bakeMinutes > 0) expect(shifting.length).toBeGreaterThan(1)
-    expect(last.finishedAt!.getTime() - last.createdAt!.getTime()).toBeGreaterThanOrEqual((bakeMinutes + 1) * 60_000 * SCALE)
-    expect(last.deploymentConfiguration).toMatchObject(config)
-  })
+  ] as const)(
+    '%s %j: production weights move in order, each step baked',
+    async (_name, config, weights, bakeMinutes) => {
+      const cluster = `shift-${_name.replace(/\W+/g, '-').toLowerCase()}`
+      await strategyService(ecs, cluster, { ...config, bakeTimeInMinutes: 1 })
+      const seen = await deployV2(ecs, cluster, finished)
+      const last = seen[seen.length - 1]
+      expect(last.status).toBe('SUCCESSFUL')
+      const polled = inOrder(
+        seen
+          .filter(sd => sd.lifecycleStage === 'PRODUCTION_TRAFFIC_SHIFT')
+          .map(sd => sd.targetServiceRevision!.requestedProductionTrafficWeight!)
+      )
+      // What polling saw is in order (it may miss a step); the events name every step.
+      expect(polled).toEqual([...polled].sort((a, b) => a - b))
+      for (const sd of seen.filter(x => x.sourceServiceRevisions!.length > 0))
+        expect(
+          sd.targetServiceRevision!.requestedProductionTrafficWeight! +
+            sd.sourceServiceRevisions![0].requestedProductionTrafficWeight!
+        ).toBeCloseTo(100)
+      const events = messages(await service(ecs, cluster, 'web'))
+      const deploymentId = (await service(ecs, cluster, 'web')).deployments![0].id
+      expect(shiftEvents(events.filter(e => e.includes(`(deployment ${deploymentId})`)))).toEqual(weights)
+      const shifting = seen.filter(sd => sd.lifecycleStage === 'PRODUCTION_TRAFFIC_SHIFT')
+      if (bakeMinutes > 0) expect(shifting.length).toBeGreaterThan(1)
+      expect(last.finishedAt!.getTime() - last.createdAt!.getTime()).toBeGreaterThanOrEqual(
+        (bakeMinutes + 1) * 60_000 * SCALE
+      )
+      expect(last.deploymentConfiguration).toMatchObject(config)
+    }
+  )
 })
 
 describe('the circuit breaker with its thresholdConfiguration', () => {
@@ -69,13 +92,19 @@ describe('the circuit breaker with its thresholdConfiguration', () => {
       ecs,
       'count',
       {
-        deploymentCircuitBreaker: { enable: true, rollback: true, thresholdConfiguration: { type: 'COUNT', value: 5 } }
+        deploymentCircuitBreaker: {
+          enable: true,
+          rollback: true,
+          thresholdConfiguration: { type: 'COUNT', value: 5 }
+        }
       },
       { desired: 1 }
     )
     await setRules(sim.url, [{ image: 'app:v2', outcome: 'crash', exitCode: 1 }])
     const seen = await deployV2(ecs, 'count', sd => sd.status !== 'IN_PROGRESS')
-    const counts = seen.filter(sd => sd.status === 'IN_PROGRESS').map(sd => sd.deploymentCircuitBreaker!.failureCount!)
+    const counts = seen
+      .filter(sd => sd.status === 'IN_PROGRESS')
+      .map(sd => sd.deploymentCircuitBreaker!.failureCount!)
     expect(Math.max(...counts)).toBeGreaterThanOrEqual(3)
     expect(Math.max(...counts)).toBeLessThan(5)
     const last = seen[seen.length - 1]
@@ -97,7 +126,10 @@ describe('the circuit breaker with its thresholdConfiguration', () => {
       { desired }
     )
     const seen = await deployV2(ecs, cluster)
-    expect(seen[seen.length - 1].deploymentCircuitBreaker).toMatchObject({ threshold, status: 'MONITORING_COMPLETE' })
+    expect(seen[seen.length - 1].deploymentCircuitBreaker).toMatchObject({
+      threshold,
+      status: 'MONITORING_COMPLETE'
+    })
   })
 
   it('resetOnHealthyTask true (the default) clears the count when a task gets healthy; false keeps it', async () => {
@@ -106,7 +138,14 @@ describe('the circuit breaker with its thresholdConfiguration', () => {
       await strategyService(
         ecs,
         cluster,
-        { deploymentCircuitBreaker: { enable: true, rollback: false, resetOnHealthyTask: reset, thresholdConfiguration: { type: 'COUNT', value: 50 } } },
+        {
+          deploymentCircuitBreaker: {
+            enable: true,
+            rollback: false,
+            resetOnHealthyTask: reset,
+            thresholdConfiguration: { type: 'COUNT', value: 50 }
+          }
+        },
         { desired: 1 }
       )
       // web:2 crashes twice (the first two tasks), then runs.

@@ -60,8 +60,13 @@ export async function strategyService(
     })
   )
   const first = await waitFor('the first service deployment', () => newestDeployment(ecs, cluster), finished)
-  if (first.status !== 'SUCCESSFUL') throw new Error(`first deployment ended ${first.status}: ${first.statusReason}`)
-  await waitFor('steady', () => service(ecs, cluster, 'web'), s => s.deployments!.length === 1)
+  if (first.status !== 'SUCCESSFUL')
+    throw new Error(`first deployment ended ${first.status}: ${first.statusReason}`)
+  await waitFor(
+    'steady',
+    () => service(ecs, cluster, 'web'),
+    s => s.deployments!.length === 1
+  )
 }
 
 /** Updates web to web:2 and watches its service deployment: every answer seen, until `until`. */

@@ -14,7 +14,10 @@ export function parseAlarmStates(body: unknown): Map<string, AlarmState> {
   const out = new Map<string, AlarmState>()
   for (const [name, state] of Object.entries(body)) {
     if (!STATES.includes(state as AlarmState))
-      throw new AwsError('InvalidParameterException', `alarm ${name}: state must be one of ${STATES.join(', ')}`)
+      throw new AwsError(
+        'InvalidParameterException',
+        `alarm ${name}: state must be one of ${STATES.join(', ')}`
+      )
     out.set(name, state as AlarmState)
   }
   return out

@@ -53,7 +53,9 @@ function parseHook(raw: unknown): LifecycleHook {
   const h = (raw ?? {}) as Json
   const targetType = h.targetType ?? 'AWS_LAMBDA'
   if (targetType !== 'AWS_LAMBDA' && targetType !== 'PAUSE')
-    invalid(`Invalid lifecycle hook targetType '${String(targetType)}'. Valid values are AWS_LAMBDA and PAUSE.`)
+    invalid(
+      `Invalid lifecycle hook targetType '${String(targetType)}'. Valid values are AWS_LAMBDA and PAUSE.`
+    )
   const stages = h.lifecycleStages
   if (!Array.isArray(stages) || stages.length === 0)
     invalid('A lifecycle hook must have at least one lifecycle stage.')
@@ -254,7 +256,8 @@ export function renderDeploymentConfig(c: DeploymentConfig): Json {
   if (c.canaryConfiguration)
     out.canaryConfiguration = {
       canaryPercent: c.canaryConfiguration.canaryPercent ?? DEFAULTS.canaryPercent,
-      canaryBakeTimeInMinutes: c.canaryConfiguration.canaryBakeTimeInMinutes ?? DEFAULTS.canaryBakeTimeInMinutes
+      canaryBakeTimeInMinutes:
+        c.canaryConfiguration.canaryBakeTimeInMinutes ?? DEFAULTS.canaryBakeTimeInMinutes
     }
   if (c.lifecycleHooks)
     out.lifecycleHooks = c.lifecycleHooks.map(h =>

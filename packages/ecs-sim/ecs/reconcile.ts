@@ -80,7 +80,13 @@ export function reconcileService(ctx: SimContext, r: EcsRegion, s: Service): voi
   // Launch new tasks for the PRIMARY, up to maximumPercent of desired in total.
   const currentLive = liveOf(current)
   if (!failed && (current.nextLaunchAt ?? 0) <= now) {
-    const started = launchTasks(ctx, r, s, current, Math.min(desired - currentLive.length, maxTotal - live.length))
+    const started = launchTasks(
+      ctx,
+      r,
+      s,
+      current,
+      Math.min(desired - currentLive.length, maxTotal - live.length)
+    )
     live.push(...started)
     currentLive.push(...started)
   }

@@ -4,15 +4,7 @@ import { deploymentCounts } from './lookup.js'
 import { renderDeploymentConfig } from './deployment-config.js'
 
 export { renderDeploymentConfig }
-import type {
-  Cluster,
-  Deployment,
-  EcsRegion,
-  Service,
-  SimTask,
-  Tag,
-  TaskDefinition
-} from './state.js'
+import type { Cluster, Deployment, EcsRegion, Service, SimTask, Tag, TaskDefinition } from './state.js'
 
 export function renderTags(tags: Tag[]): Json[] {
   return tags.map(t => ({ key: t.key, value: t.value }))

@@ -16,8 +16,12 @@ export function revisionArn(r: EcsRegion, s: Service, d: Deployment): string {
   return r.arn(`service-revision/${s.clusterName}/${s.name}/${d.id.slice('ecs-svc/'.length)}`)
 }
 
-export function sdStatus(s: Service, d: Deployment): { status: string; reason?: string; finishedAt?: number } {
-  if (d.native) return { status: d.native.status, reason: d.native.statusReason, finishedAt: d.native.finishedAt }
+export function sdStatus(
+  s: Service,
+  d: Deployment
+): { status: string; reason?: string; finishedAt?: number } {
+  if (d.native)
+    return { status: d.native.status, reason: d.native.statusReason, finishedAt: d.native.finishedAt }
   if (d.rolledBackBy) {
     const rb = s.history.find(x => x.id === d.rolledBackBy)
     if (rb?.rolloutState === 'COMPLETED')
@@ -55,7 +59,8 @@ export function findServiceDeployment(r: EcsRegion, arn: string): { s: Service; 
 
 export function findRevision(r: EcsRegion, arn: string): { s: Service; d: Deployment } | undefined {
   for (const services of r.services.values())
-    for (const s of services.values()) for (const d of s.history) if (revisionArn(r, s, d) === arn) return { s, d }
+    for (const s of services.values())
+      for (const d of s.history) if (revisionArn(r, s, d) === arn) return { s, d }
   return undefined
 }
 
@@ -178,7 +183,11 @@ export function renderServiceRevision(r: EcsRegion, s: Service, d: Deployment): 
     guardDutyEnabled: false,
     createdAt: epoch(d.createdAt),
     resolvedConfiguration: adv
-      ? { loadBalancers: [{ targetGroupArn: lb?.targetGroupArn, productionListenerRule: adv.productionListenerRule }] }
+      ? {
+          loadBalancers: [
+            { targetGroupArn: lb?.targetGroupArn, productionListenerRule: adv.productionListenerRule }
+          ]
+        }
       : undefined
   })
 }

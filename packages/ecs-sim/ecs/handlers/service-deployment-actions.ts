@@ -26,11 +26,17 @@ function stopServiceDeployment({ ctx, r, input }: EcsCall): Json {
   const arn = str(input, 'serviceDeploymentArn')
   const stopType = str(input, 'stopType') ?? 'ROLLBACK'
   if (stopType !== 'ROLLBACK' && stopType !== 'ABORT')
-    throw new AwsError('InvalidParameterException', `Invalid stopType '${stopType}'. Valid values are ABORT and ROLLBACK.`)
+    throw new AwsError(
+      'InvalidParameterException',
+      `Invalid stopType '${stopType}'. Valid values are ABORT and ROLLBACK.`
+    )
   const { s, d } = requireServiceDeployment(r, arn)
   const status = sdStatus(s, d).status
   if (!STOPPABLE.includes(status))
-    throw new AwsError('ConflictException', `The service deployment is in ${status} status and cannot be stopped.`)
+    throw new AwsError(
+      'ConflictException',
+      `The service deployment is in ${status} status and cannot be stopped.`
+    )
   const n = d.native
   if (n) {
     if (n.status === 'IN_PROGRESS') {
@@ -73,11 +79,17 @@ function continueServiceDeployment({ ctx, r, input }: EcsCall): Json {
   const action = str(input, 'action') ?? 'CONTINUE'
   if (!hookId) throw new AwsError('InvalidParameterException', 'hookId must not be empty.')
   if (action !== 'CONTINUE' && action !== 'ROLLBACK')
-    throw new AwsError('InvalidParameterException', `Invalid action '${action}'. Valid values are CONTINUE and ROLLBACK.`)
+    throw new AwsError(
+      'InvalidParameterException',
+      `Invalid action '${action}'. Valid values are CONTINUE and ROLLBACK.`
+    )
   const { d } = requireServiceDeployment(r, arn)
   const run = d.native?.hooks.find(h => h.hookId === hookId)
   if (!run)
-    throw new AwsError('InvalidParameterException', `The lifecycle hook ${hookId} was not found in the service deployment.`)
+    throw new AwsError(
+      'InvalidParameterException',
+      `The lifecycle hook ${hookId} was not found in the service deployment.`
+    )
   if (run.targetType !== 'PAUSE')
     throw new AwsError('InvalidParameterException', `The lifecycle hook ${hookId} is not a PAUSE hook.`)
   if (run.status !== 'AWAITING_ACTION' || d.native?.status !== 'IN_PROGRESS')

@@ -54,7 +54,10 @@ function describeServiceDeployments({ r, input }: EcsCall): Json {
   if (!arns || arns.length === 0)
     throw new AwsError('InvalidParameterException', 'serviceDeploymentArns cannot be empty.')
   if (arns.length > 20)
-    throw new AwsError('InvalidParameterException', 'At most 20 service deployments can be described at once.')
+    throw new AwsError(
+      'InvalidParameterException',
+      'At most 20 service deployments can be described at once.'
+    )
   const found: Json[] = []
   const failures: Json[] = []
   for (const arn of arns) {

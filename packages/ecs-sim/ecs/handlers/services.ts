@@ -90,10 +90,14 @@ function updateService({ ctx, r, input }: EcsCall): Json {
   if (desiredCount !== undefined && (desiredCount < 0 || !Number.isInteger(desiredCount)))
     throw new AwsError('InvalidParameterException', 'desiredCount must be a non-negative integer.')
   const config = parseDeploymentConfig(obj(input, 'deploymentConfiguration'), s.config)
-  const loadBalancers = input.loadBalancers !== undefined ? (list(input, 'loadBalancers') ?? []) : s.loadBalancers
+  const loadBalancers =
+    input.loadBalancers !== undefined ? (list(input, 'loadBalancers') ?? []) : s.loadBalancers
   checkLoadBalancers(config.strategy, loadBalancers)
   const running = s.deployments[0]?.native
-  if (running && !['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'].includes(running.status))
+  if (
+    running &&
+    !['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'].includes(running.status)
+  )
     throw new AwsError(
       'InvalidParameterException',
       `Unable to update the service while a ${running.strategy} service deployment is in progress. Stop it with StopServiceDeployment or wait until it finishes.`

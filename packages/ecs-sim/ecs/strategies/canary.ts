@@ -10,5 +10,10 @@ import { MINUTE, type ShiftStep, weight } from './steps.js'
 export function canarySteps(cfg: DeploymentConfig): ShiftStep[] {
   const pct = weight(cfg.canaryConfiguration?.canaryPercent ?? DEFAULTS.canaryPercent)
   const bake = (cfg.canaryConfiguration?.canaryBakeTimeInMinutes ?? DEFAULTS.canaryBakeTimeInMinutes) * MINUTE
-  return pct >= 100 ? [{ weight: 100, bakeMs: 0 }] : [{ weight: pct, bakeMs: bake }, { weight: 100, bakeMs: 0 }]
+  return pct >= 100
+    ? [{ weight: 100, bakeMs: 0 }]
+    : [
+        { weight: pct, bakeMs: bake },
+        { weight: 100, bakeMs: 0 }
+      ]
 }

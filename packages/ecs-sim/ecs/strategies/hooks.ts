@@ -27,7 +27,10 @@ export function parseHookRules(body: unknown): HookRule[] {
     const r = (raw ?? {}) as Record<string, unknown>
     const where = `rule ${i}`
     if (!['SUCCEEDED', 'FAILED', 'IN_PROGRESS'].includes(r.status as string))
-      throw new AwsError('InvalidParameterException', `${where}: status must be SUCCEEDED, FAILED or IN_PROGRESS`)
+      throw new AwsError(
+        'InvalidParameterException',
+        `${where}: status must be SUCCEEDED, FAILED or IN_PROGRESS`
+      )
     if (r.then !== undefined && !['SUCCEEDED', 'FAILED'].includes(r.then as string))
       throw new AwsError('InvalidParameterException', `${where}: then must be SUCCEEDED or FAILED`)
     if (r.then !== undefined && r.status !== 'IN_PROGRESS')

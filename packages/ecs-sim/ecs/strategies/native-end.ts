@@ -36,7 +36,10 @@ export function finishNative(scope: NativeScope): void {
 }
 
 /** The deployment failed (breaker, alarm, hook): rolled back when `rollback`, else STOPPED as it stands. */
-export function failNative(scope: NativeScope, cause: { reason: string; event: string; rollback: boolean }): void {
+export function failNative(
+  scope: NativeScope,
+  cause: { reason: string; event: string; rollback: boolean }
+): void {
   const { ctx, s, green, n } = scope
   const now = ctx.clock.now()
   addEvent(ctx, s, cause.event)
@@ -110,8 +113,11 @@ export function progressRollback(scope: NativeScope): void {
   stopTasks(ctx, s, liveOf(scope, green), blue.id)
   blue.desiredCount = s.desiredCount
   const blueLive = liveOf(scope, blue)
-  if ((blue.nextLaunchAt ?? 0) <= now) scope.live.push(...launchTasks(ctx, r, s, blue, blue.desiredCount - blueLive.length))
-  const greenGone = ![...r.tasks.values()].some(t => t.deploymentId === green.id && t.lastStatus !== 'STOPPED')
+  if ((blue.nextLaunchAt ?? 0) <= now)
+    scope.live.push(...launchTasks(ctx, r, s, blue, blue.desiredCount - blueLive.length))
+  const greenGone = ![...r.tasks.values()].some(
+    t => t.deploymentId === green.id && t.lastStatus !== 'STOPPED'
+  )
   const blueReady = liveOf(scope, blue).filter(isHealthy).length >= blue.desiredCount
   if (!greenGone || !blueReady) return
   n.status = 'ROLLBACK_SUCCESSFUL'
@@ -122,5 +128,9 @@ export function progressRollback(scope: NativeScope): void {
   green.updatedAt = now
   s.deployments = s.deployments.filter(d => d !== green)
   s.lastCompleted = { id: blue.id, taskDefinitionArn: blue.taskDefinitionArn }
-  addEvent(ctx, s, `(service ${s.name}) (deployment ${green.id}) rollback to deployment ${blue.id} completed.`)
+  addEvent(
+    ctx,
+    s,
+    `(service ${s.name}) (deployment ${green.id}) rollback to deployment ${blue.id} completed.`
+  )
 }

@@ -106,7 +106,9 @@ function work(scope: NativeScope, stage: string): boolean {
       const blueLive = liveOf(scope, scope.blue)
       if (blueLive.length > 0) stopTasks(ctx, s, blueLive, green.id)
       const r = scope.r
-      return ![...r.tasks.values()].some(t => scope.blue && t.deploymentId === scope.blue.id && t.lastStatus !== 'STOPPED')
+      return ![...r.tasks.values()].some(
+        t => scope.blue && t.deploymentId === scope.blue.id && t.lastStatus !== 'STOPPED'
+      )
     }
     default:
       return true
@@ -164,7 +166,11 @@ export function reconcileNative(ctx: SimContext, r: EcsRegion, s: Service, green
   const blue = n.blueId ? s.history.find(x => x.id === n.blueId) : undefined
   const scope: NativeScope = { ctx, r, s, green, n, blue, live }
   green.desiredCount = s.desiredCount
-  if (n.status === 'ROLLBACK_REQUESTED' || n.status === 'ROLLBACK_IN_PROGRESS' || n.status === 'STOP_REQUESTED') {
+  if (
+    n.status === 'ROLLBACK_REQUESTED' ||
+    n.status === 'ROLLBACK_IN_PROGRESS' ||
+    n.status === 'STOP_REQUESTED'
+  ) {
     progressRollback(scope)
     return
   }
