@@ -3,7 +3,8 @@
  * control API (`PUT /_sim/hooks`); a PAUSE hook waits (AWAITING_ACTION) for ContinueServiceDeployment.
  * Either ends with its timeout action once timeoutInMinutes (scaled) passed.
  */
-import { AwsError, uuid } from '../../util.js'
+import { randomBytes } from 'node:crypto'
+import { AwsError } from '../../util.js'
 import type { Clock } from '../../clock.js'
 import { hookTimeout } from '../deployment-config.js'
 import type { HookRun, LifecycleHook } from '../state.js'
@@ -52,7 +53,8 @@ export function startHooks(clock: Clock, hooks: LifecycleHook[], stage: string):
     .map(h => {
       const t = hookTimeout(h)
       return {
-        hookId: uuid(),
+        // ECS's PAUSE hook ids look like `ecs-pause-e7tK9G_WRJ…` (the pause hooks page); ours for Lambda alike.
+        hookId: `${h.targetType === 'PAUSE' ? 'ecs-pause' : 'ecs-hook'}-${randomBytes(32).toString('base64url').slice(0, 43)}`,
         stage,
         targetType: h.targetType,
         targetArn: h.targetType === 'AWS_LAMBDA' ? h.hookTargetArn : undefined,

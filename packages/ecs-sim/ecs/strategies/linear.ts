@@ -1,7 +1,7 @@
 /**
  * LINEAR: production traffic moves in equal steps of stepPercent (default 10), waiting
  * stepBakeTimeInMinutes (default 6) after each step but the last; the deployment's bake follows.
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linear-deployment.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-linear.html
  */
 import { DEFAULTS } from '../deployment-config.js'
 import type { DeploymentConfig } from '../state.js'
