@@ -132,8 +132,8 @@ describe('the circuit breaker with its thresholdConfiguration', () => {
     })
   })
 
-  it('resetOnHealthyTask true (the default) clears the count when a task gets healthy; false keeps it', async () => {
-    for (const reset of [true, false]) {
+  it('resetOnHealthyTask true clears the count when a task gets healthy; false or absent keeps it', async () => {
+    for (const reset of [true, false, undefined]) {
       const cluster = `reset-${reset}`
       await strategyService(
         ecs,

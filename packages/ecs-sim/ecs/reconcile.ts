@@ -40,7 +40,7 @@ export function reconcileService(ctx: SimContext, r: EcsRegion, s: Service): voi
   // Circuit breaker (or, without it, ECS's "unable to consistently start tasks" warning), and alarms.
   if (primary.rolloutState === 'IN_PROGRESS' && !primary.aborted) {
     const cb = cfg.circuitBreaker
-    if (cb.enable && cb.resetOnHealthyTask !== false) {
+    if (cb.enable && cb.resetOnHealthyTask === true) {
       const fresh = liveOf(primary).filter(t => isHealthy(t) && !t.countedHealthy)
       if (fresh.length > 0) primary.breakerCount = 0
       for (const t of fresh) t.countedHealthy = true

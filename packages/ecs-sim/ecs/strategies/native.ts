@@ -129,7 +129,7 @@ function monitors(scope: NativeScope): boolean {
   const { ctx, s, green, n } = scope
   const cb = green.config.circuitBreaker
   if (cb.enable) {
-    if (cb.resetOnHealthyTask !== false && liveOf(scope, green).some(t => isHealthy(t) && !t.countedHealthy))
+    if (cb.resetOnHealthyTask === true && liveOf(scope, green).some(t => isHealthy(t) && !t.countedHealthy))
       green.breakerCount = 0
     for (const t of liveOf(scope, green)) if (isHealthy(t)) t.countedHealthy = true
     if (green.breakerCount >= breakerThreshold(green.desiredCount, cb.thresholdConfiguration)) {
