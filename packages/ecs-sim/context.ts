@@ -5,6 +5,8 @@ import { EcsRegion } from './ecs/state.js'
 import type { TaskBackend } from './tasks/types.js'
 import type { ScriptedBackend } from './tasks/scripted.js'
 import { faultFor, MAX_SEED, type Injected } from './random.js'
+import type { AlarmState } from './ecs/alarms.js'
+import type { HookRule } from './ecs/strategies/hooks.js'
 
 export interface TimelineEntry {
   id: string
@@ -87,6 +89,10 @@ export class SimContext {
   /** `--fault-seed`: the seed of faults set without one; absent, each such setting picks a random seed. */
   readonly faultSeed?: number
   faults: FaultState
+  /** CloudWatch alarms by name (`PUT /_sim/alarms`). */
+  alarms = new Map<string, AlarmState>()
+  /** How Lambda lifecycle hooks answer (`PUT /_sim/hooks`). */
+  hookRules: HookRule[] = []
 
   constructor(opts: {
     clock: Clock

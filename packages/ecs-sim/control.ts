@@ -6,6 +6,8 @@ import type { Scheduler } from './ecs/scheduler.js'
 import { isSeed, MAX_SEED } from './random.js'
 import { parseRules } from './tasks/scripted.js'
 import { AwsError } from './util.js'
+import { parseAlarmStates } from './ecs/alarms.js'
+import { parseHookRules } from './ecs/strategies/hooks.js'
 
 function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString()
@@ -44,7 +46,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text)
 }
 
-/** `/_sim/*`: the simulator's own JSON API (not AWS): health, reset, faults, rules, calls, timeline. */
+/** `/_sim/*`: the simulator's own JSON API (not AWS): health, reset, faults, rules, hooks, alarms, calls, timeline. */
 export async function handleControl(
   ctx: SimContext,
   ecr: Ecr,
@@ -82,6 +84,8 @@ export async function handleControl(
       ctx.calls = []
       ctx.faults = new FaultState(noFaults(ctx.defaultFaultSeed()))
       ctx.logs.clear()
+      ctx.alarms.clear()
+      ctx.hookRules = []
       ecr.reset()
       scheduler.start()
       send(res, 200, { ok: true })
@@ -100,6 +104,12 @@ export async function handleControl(
       }
       if (method === 'POST') ctx.scripted.rules = parseRules(parsed)
       send(res, 200, { rules: ctx.scripted.rules })
+    } else if (path === 'hooks' && (method === 'PUT' || method === 'POST' || method === 'GET')) {
+      if (method !== 'GET') ctx.hookRules = parseHookRules(parsed)
+      send(res, 200, { rules: ctx.hookRules })
+    } else if (path === 'alarms' && (method === 'PUT' || method === 'GET')) {
+      if (method === 'PUT') for (const [name, state] of parseAlarmStates(parsed)) ctx.alarms.set(name, state)
+      send(res, 200, { alarms: Object.fromEntries(ctx.alarms) })
     } else if (path === 'calls' && method === 'GET') {
       const op = url.searchParams.get('operation')
       send(res, 200, { calls: op ? ctx.calls.filter(c => c.operation === op) : ctx.calls })

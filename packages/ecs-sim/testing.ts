@@ -11,8 +11,10 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { CallRecord } from './context.js'
 import type { ScriptRule } from './tasks/scripted.js'
+import type { HookRule } from './ecs/strategies/hooks.js'
+import type { AlarmState } from './ecs/alarms.js'
 
-export type { ScriptRule }
+export type { ScriptRule, HookRule, AlarmState }
 
 export interface StartSimOptions {
   tasks: 'docker' | 'scripted'
@@ -133,9 +135,9 @@ export function startSim(opts: StartSimOptions): Promise<RunningSim> {
   })
 }
 
-async function control<T>(url: string, path: string, body?: unknown): Promise<T> {
+async function control<T>(url: string, path: string, body?: unknown, method?: 'PUT'): Promise<T> {
   const res = await fetch(`${url}/_sim/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
+    method: method ?? (body === undefined ? 'GET' : 'POST'),
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body)
   })
@@ -179,4 +181,21 @@ export async function getCalls(url: string, operation?: string): Promise<SimCall
 
 export async function getTimeline(url: string): Promise<SimTimelineEntry[]> {
   return (await control<{ deployments: SimTimelineEntry[] }>(url, 'timeline')).deployments
+}
+
+/** How Lambda lifecycle hooks answer from now on (PUT /_sim/hooks); the first matching rule wins. */
+export async function setHookRules(url: string, rules: HookRule[]): Promise<HookRule[]> {
+  return (await control<{ rules: HookRule[] }>(url, 'hooks', { rules }, 'PUT')).rules
+}
+
+/** Sets the named CloudWatch alarms' states (PUT /_sim/alarms) and answers every alarm's state. */
+export async function setAlarms(
+  url: string,
+  alarms: Record<string, AlarmState>
+): Promise<Record<string, AlarmState>> {
+  return (await control<{ alarms: Record<string, AlarmState> }>(url, 'alarms', alarms, 'PUT')).alarms
+}
+
+export async function getAlarms(url: string): Promise<Record<string, AlarmState>> {
+  return (await control<{ alarms: Record<string, AlarmState> }>(url, 'alarms')).alarms
 }

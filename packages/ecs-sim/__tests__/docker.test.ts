@@ -13,7 +13,9 @@ import {
   ContainerDefinition,
   CreateClusterCommand,
   CreateServiceCommand,
+  DescribeServiceDeploymentsCommand,
   ECSClient,
+  ListServiceDeploymentsCommand,
   RegisterTaskDefinitionCommand,
   Service,
   UpdateServiceCommand
@@ -143,6 +145,54 @@ describe('docker backend', () => {
     )
     expect(oldLogs.events!.map(e => e.message)).toEqual(['app v1 starting', 'app v1 stopping'])
   }, 90000)
+
+  it('BLUE_GREEN runs both colours for real through the bake, then cleans blue up', async () => {
+    await ecs.send(new CreateClusterCommand({ clusterName: 'bg' }))
+    for (const image of [images.v1, images.v2])
+      await ecs.send(
+        new RegisterTaskDefinitionCommand({ family: 'bg', memory: '512', containerDefinitions: app(image) })
+      )
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: 'bg',
+        serviceName: 'web',
+        taskDefinition: 'bg:1',
+        desiredCount: 2,
+        // 1 minute is 6 s at this time scale.
+        deploymentConfiguration: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 }
+      })
+    )
+    await waitFor('first deployment', () => service(ecs, 'bg', 'web'), completedOn('bg:1'), 60000)
+    // Other tests' services may still run containers: compare with what ran before.
+    const before = runningImages(instance)
+    const without = (imgs: string[], gone: string[]) => {
+      const left = [...imgs]
+      for (const g of gone) left.splice(left.indexOf(g), 1)
+      return left.sort()
+    }
+    expect(before.filter(i => i === images.v1)).toEqual([images.v1, images.v1])
+    await ecs.send(new UpdateServiceCommand({ cluster: 'bg', service: 'web', taskDefinition: 'bg:2' }))
+    const newest = async () => {
+      const list = await ecs.send(new ListServiceDeploymentsCommand({ cluster: 'bg', service: 'web' }))
+      const arn = list.serviceDeployments![0].serviceDeploymentArn!
+      return (await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] })))
+        .serviceDeployments![0]
+    }
+    await waitFor('the bake', newest, sd => sd.lifecycleStage === 'BAKE_TIME', 60000)
+    // Blue (v1) and green (v2) both run.
+    expect(runningImages(instance).sort()).toEqual([...before, images.v2, images.v2].sort())
+    const done = await waitFor('SUCCESSFUL', newest, sd => sd.status === 'SUCCESSFUL', 60000)
+    expect(done.targetServiceRevision!.requestedProductionTrafficWeight).toBe(100)
+    await waitFor(
+      'blue containers removed',
+      async () => runningImages(instance),
+      imgs => imgs.length === before.length,
+      30000
+    )
+    expect(runningImages(instance).sort()).toEqual(
+      without([...before, images.v2, images.v2], [images.v1, images.v1])
+    )
+  }, 120000)
 
   it('a container exiting 3 trips the circuit breaker and rolls back', async () => {
     const first = await deploy('crash', [app(images.v1), app(images.crash)], { enable: true, rollback: true })

@@ -46,8 +46,26 @@ export function newDeployment(
     capacityProviderStrategy: s.capacityProviderStrategy,
     config: structuredClone(s.config),
     sourceIds: s.deployments.map(x => x.id),
-    rollbackOf
+    rollbackOf,
+    breakerCount: 0,
+    loadBalancers: structuredClone(s.loadBalancers)
   }
+  const strategy = s.config.strategy ?? 'ROLLING'
+  if (strategy !== 'ROLLING')
+    d.native = {
+      strategy,
+      status: 'IN_PROGRESS',
+      lifecycleStage: s.deployments.length > 1 ? 'RECONCILE_SERVICE' : 'PRE_SCALE_UP',
+      stageSince: now,
+      stages: [],
+      productionWeight: 0,
+      testWeight: 0,
+      step: -1,
+      stepSince: now,
+      blueId: s.deployments.find(x => x.status === 'PRIMARY')?.id,
+      hooks: [],
+      triggeredAlarms: []
+    }
   for (const old of s.deployments) {
     if (old.status === 'PRIMARY') {
       old.status = 'ACTIVE'
@@ -208,8 +226,47 @@ export function requestStop(
     const d = s?.history.find(x => x.id === t.deploymentId)
     if (d) {
       d.failedTasks++
+      d.breakerCount++
       d.updatedAt = ctx.clock.now()
       d.nextLaunchAt = ctx.clock.now() + ctx.clock.delay(DELAYS.failureBackoff)
     }
   }
+}
+
+function taskList(ids: string[]): string {
+  return ids.map(id => `(task ${id})`).join(' ')
+}
+
+/** Starts `n` tasks of deployment `d` for service `s`, with ECS's "has started" event. */
+export function launchTasks(ctx: SimContext, r: EcsRegion, s: Service, d: Deployment, n: number): SimTask[] {
+  if (n <= 0) return []
+  const cluster = r.clusters.get(s.clusterName)
+  const td = [...r.taskDefinitions.values()].flat().find(x => x.arn === d.taskDefinitionArn)
+  if (!cluster || !td) return []
+  const started = Array.from({ length: n }, () =>
+    createTask(ctx, r, cluster, td, {
+      group: `service:${s.name}`,
+      startedBy: d.id,
+      serviceName: s.name,
+      deploymentId: d.id,
+      launchType: s.launchType ?? 'FARGATE',
+      tags: s.propagateTags === 'SERVICE' ? s.tags.map(t => ({ ...t })) : []
+    })
+  )
+  addEvent(ctx, s, `(service ${s.name}) has started ${n} tasks: ${taskList(started.map(t => t.id))}.`)
+  return started
+}
+
+/** Stops tasks as the scheduler does (draining the running ones), with ECS's "has stopped" event. */
+export function stopTasks(ctx: SimContext, s: Service, tasks: SimTask[], by: string): void {
+  for (const t of tasks)
+    requestStop(ctx, t, 'ServiceSchedulerInitiated', `Scaling activity initiated by (deployment ${by})`, {
+      drain: t.lastStatus === 'RUNNING'
+    })
+  if (tasks.length > 0)
+    addEvent(
+      ctx,
+      s,
+      `(service ${s.name}) has stopped ${tasks.length} running tasks: ${taskList(tasks.map(t => t.id))}.`
+    )
 }

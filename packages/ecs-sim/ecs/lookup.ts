@@ -58,7 +58,18 @@ export function deploymentCounts(r: EcsRegion, d: Deployment): { running: number
   return { running, pending }
 }
 
-/** The circuit breaker's failed-task threshold: max(3, min(200, ceil(0.5 × desired))). */
-export function breakerThreshold(desired: number): number {
-  return Math.max(3, Math.min(200, Math.ceil(0.5 * desired)))
+/**
+ * The circuit breaker's failed-task threshold from its thresholdConfiguration: BOUNDED_PERCENT (the default,
+ * value 50) is ceil(value % × desired) clamped to 3–200, UNBOUNDED_PERCENT the same unclamped (at least 1),
+ * COUNT the value itself.
+ */
+export function breakerThreshold(
+  desired: number,
+  tc?: { type: 'BOUNDED_PERCENT' | 'UNBOUNDED_PERCENT' | 'COUNT'; value: number }
+): number {
+  const type = tc?.type ?? 'BOUNDED_PERCENT'
+  const value = tc?.value ?? 50
+  if (type === 'COUNT') return value
+  const n = Math.ceil((value / 100) * desired)
+  return type === 'UNBOUNDED_PERCENT' ? Math.max(1, n) : Math.max(3, Math.min(200, n))
 }

@@ -1,12 +1,10 @@
 import type { SimContext } from '../context.js'
-import { addEvent, createTask, newDeployment, requestStop } from './core.js'
+import { addEvent, launchTasks, newDeployment, stopTasks } from './core.js'
 import { isHealthy } from './lifecycle.js'
 import { breakerThreshold } from './lookup.js'
+import { alarmsInAlarm } from './alarms.js'
+import { activeNative, reconcileNative } from './strategies/native.js'
 import type { Deployment, EcsRegion, Service, SimTask } from './state.js'
-
-function taskList(ids: string[]): string {
-  return ids.map(id => `(task ${id})`).join(' ')
-}
 
 /**
  * The service scheduler's part, once a tick for each service: the rolling update (launch up to
@@ -28,17 +26,43 @@ export function reconcileService(ctx: SimContext, r: EcsRegion, s: Service): voi
     }
     return
   }
+  const native = activeNative(s)
+  if (native) {
+    reconcileNative(ctx, r, s, native)
+    return
+  }
   const primary = s.deployments[0]
   if (!primary) return
   const desired = s.desiredCount
   primary.desiredCount = desired
   const cfg = s.config
 
-  // Circuit breaker (or, without it, ECS's "unable to consistently start tasks" warning).
-  if (primary.rolloutState === 'IN_PROGRESS') {
-    if (cfg.circuitBreaker.enable && primary.failedTasks >= breakerThreshold(desired))
-      trip(ctx, r, s, primary)
-    else if (!cfg.circuitBreaker.enable && primary.failedTasks >= 3 && !primary.unableEventSent) {
+  // Circuit breaker (or, without it, ECS's "unable to consistently start tasks" warning), and alarms.
+  if (primary.rolloutState === 'IN_PROGRESS' && !primary.aborted) {
+    const cb = cfg.circuitBreaker
+    if (cb.enable && cb.resetOnHealthyTask === true) {
+      const fresh = liveOf(primary).filter(t => isHealthy(t) && !t.countedHealthy)
+      if (fresh.length > 0) primary.breakerCount = 0
+      for (const t of fresh) t.countedHealthy = true
+    }
+    const alarmed = cfg.alarms?.enable ? alarmsInAlarm(ctx.alarms, cfg.alarms.alarmNames) : []
+    if (cb.enable && primary.breakerCount >= breakerThreshold(desired, cb.thresholdConfiguration)) {
+      primary.breakerTrippedAt = now
+      trip(ctx, r, s, primary, {
+        reason: 'ECS deployment circuit breaker: tasks failed to start.',
+        event: 'tasks failed to start.',
+        rollback: cb.rollback,
+        by: 'ECS deployment circuit breaker'
+      })
+    } else if (alarmed.length > 0 && !primary.rollbackOf) {
+      primary.triggeredAlarms = alarmed
+      trip(ctx, r, s, primary, {
+        reason: `One or more CloudWatch alarms are in ALARM state: ${alarmed.join(', ')}.`,
+        event: 'alarm detected.',
+        rollback: cfg.alarms?.rollback ?? false,
+        by: 'ECS deployment alarms'
+      })
+    } else if (!cfg.circuitBreaker.enable && primary.failedTasks >= 3 && !primary.unableEventSent) {
       primary.unableEventSent = true
       addEvent(
         ctx,
@@ -49,33 +73,22 @@ export function reconcileService(ctx: SimContext, r: EcsRegion, s: Service): voi
     }
   }
   const current = s.deployments[0]
-  const failed = current.rolloutState === 'FAILED'
+  const failed = current.rolloutState === 'FAILED' || current.aborted === true
   const maxTotal = Math.floor((desired * cfg.maximumPercent) / 100)
   const minHealthy = Math.ceil((desired * cfg.minimumHealthyPercent) / 100)
 
   // Launch new tasks for the PRIMARY, up to maximumPercent of desired in total.
   const currentLive = liveOf(current)
   if (!failed && (current.nextLaunchAt ?? 0) <= now) {
-    const n = Math.min(desired - currentLive.length, maxTotal - live.length)
-    if (n > 0) {
-      const cluster = r.clusters.get(s.clusterName)
-      const td = [...r.taskDefinitions.values()].flat().find(x => x.arn === current.taskDefinitionArn)
-      if (cluster && td) {
-        const started = Array.from({ length: n }, () =>
-          createTask(ctx, r, cluster, td, {
-            group: `service:${s.name}`,
-            startedBy: current.id,
-            serviceName: s.name,
-            deploymentId: current.id,
-            launchType: s.launchType ?? 'FARGATE',
-            tags: s.propagateTags === 'SERVICE' ? s.tags.map(t => ({ ...t })) : []
-          })
-        )
-        live.push(...started)
-        currentLive.push(...started)
-        addEvent(ctx, s, `(service ${s.name}) has started ${n} tasks: ${taskList(started.map(t => t.id))}.`)
-      }
-    }
+    const started = launchTasks(
+      ctx,
+      r,
+      s,
+      current,
+      Math.min(desired - currentLive.length, maxTotal - live.length)
+    )
+    live.push(...started)
+    currentLive.push(...started)
   }
 
   // Stop old deployments' tasks while the healthy count stays at or above minimumHealthyPercent,
@@ -99,22 +112,7 @@ export function reconcileService(ctx: SimContext, r: EcsRegion, s: Service): voi
     )
     stopping.push(...surplus.slice(0, currentLive.length - desired))
   }
-  for (const t of stopping)
-    requestStop(
-      ctx,
-      t,
-      'ServiceSchedulerInitiated',
-      `Scaling activity initiated by (deployment ${current.id})`,
-      {
-        drain: t.lastStatus === 'RUNNING'
-      }
-    )
-  if (stopping.length > 0)
-    addEvent(
-      ctx,
-      s,
-      `(service ${s.name}) has stopped ${stopping.length} running tasks: ${taskList(stopping.map(t => t.id))}.`
-    )
+  stopTasks(ctx, s, stopping, current.id)
 
   // Old deployments shrink to what they still run and leave the list once all their tasks stopped.
   for (const d of s.deployments.slice(1)) {
@@ -149,25 +147,34 @@ export function reconcileService(ctx: SimContext, r: EcsRegion, s: Service): voi
   s.steady = steady
 }
 
-/** The circuit breaker trips: the deployment FAILED and, with rollback, a new one to the last completed. */
-function trip(ctx: SimContext, r: EcsRegion, s: Service, d: Deployment): void {
+/** Why a rolling deployment fails: the breaker, an alarm, or StopServiceDeployment(ROLLBACK). */
+export interface TripCause {
+  reason: string
+  /** The event's tail after "deployment failed: ". */
+  event: string
+  rollback: boolean
+  /** Who rolls back, in the rollback deployment's reason ("ECS deployment circuit breaker"). */
+  by: string
+}
+
+/** The deployment FAILED and, with rollback, a new deployment to the last completed one. */
+export function trip(ctx: SimContext, r: EcsRegion, s: Service, d: Deployment, cause: TripCause): void {
   const now = ctx.clock.now()
   d.rolloutState = 'FAILED'
-  d.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.'
-  d.breakerTrippedAt = now
+  d.rolloutStateReason = cause.reason
   d.finishedAt = now
   d.updatedAt = now
-  addEvent(ctx, s, `(service ${s.name}) (deployment ${d.id}) deployment failed: tasks failed to start.`)
+  addEvent(ctx, s, `(service ${s.name}) (deployment ${d.id}) deployment failed: ${cause.event}`)
   const tl = ctx.timelineEntry(d.id)
   const target = s.lastCompleted
   // A failing rollback is not rolled back again.
-  if (s.config.circuitBreaker.rollback && target && !d.rollbackOf) {
+  if (cause.rollback && target && !d.rollbackOf) {
     const rb = newDeployment(
       ctx,
       r,
       s,
       target.taskDefinitionArn,
-      `ECS deployment circuit breaker: rolling back to deploymentId ${target.id}.`,
+      `${cause.by}: rolling back to deploymentId ${target.id}.`,
       d.id
     )
     d.rolledBackBy = rb.id

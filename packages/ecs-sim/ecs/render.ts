@@ -1,16 +1,10 @@
 /** ECS's answers: resources rendered as the API returns them (epoch seconds, absent rather than null). */
 import { ACCOUNT_ID, AwsError, Json, clean, epoch } from '../util.js'
 import { deploymentCounts } from './lookup.js'
-import type {
-  Cluster,
-  Deployment,
-  DeploymentConfig,
-  EcsRegion,
-  Service,
-  SimTask,
-  Tag,
-  TaskDefinition
-} from './state.js'
+import { renderDeploymentConfig } from './deployment-config.js'
+
+export { renderDeploymentConfig }
+import type { Cluster, Deployment, EcsRegion, Service, SimTask, Tag, TaskDefinition } from './state.js'
 
 export function renderTags(tags: Tag[]): Json[] {
   return tags.map(t => ({ key: t.key, value: t.value }))
@@ -50,15 +44,6 @@ export function renderCluster(r: EcsRegion, c: Cluster, include: string[] = []):
     capacityProviders: c.capacityProviders,
     defaultCapacityProviderStrategy: c.defaultCapacityProviderStrategy
   })
-}
-
-export function renderDeploymentConfig(c: DeploymentConfig): Json {
-  return {
-    ...c.extra,
-    deploymentCircuitBreaker: { enable: c.circuitBreaker.enable, rollback: c.circuitBreaker.rollback },
-    maximumPercent: c.maximumPercent,
-    minimumHealthyPercent: c.minimumHealthyPercent
-  }
 }
 
 export function renderDeployment(r: EcsRegion, d: Deployment): Json {

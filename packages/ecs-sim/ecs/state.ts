@@ -30,11 +30,86 @@ export interface Cluster {
   defaultCapacityProviderStrategy: Json[]
 }
 
+export type Strategy = 'ROLLING' | 'BLUE_GREEN' | 'LINEAR' | 'CANARY'
+export type HookAction = 'CONTINUE' | 'ROLLBACK'
+
+export interface LifecycleHook {
+  targetType: 'AWS_LAMBDA' | 'PAUSE'
+  hookTargetArn?: string
+  roleArn?: string
+  lifecycleStages: string[]
+  hookDetails?: unknown
+  /** As given (rendered back only when it was). */
+  timeoutConfiguration?: { timeoutInMinutes?: number; action?: HookAction }
+}
+
 export interface DeploymentConfig {
   minimumHealthyPercent: number
   maximumPercent: number
-  circuitBreaker: { enable: boolean; rollback: boolean }
+  circuitBreaker: {
+    enable: boolean
+    rollback: boolean
+    resetOnHealthyTask?: boolean
+    thresholdConfiguration?: { type: 'BOUNDED_PERCENT' | 'UNBOUNDED_PERCENT' | 'COUNT'; value: number }
+  }
+  /** Absent: ROLLING (and not rendered, as before a strategy was given). */
+  strategy?: Strategy
+  bakeTimeInMinutes?: number
+  linearConfiguration?: { stepPercent?: number; stepBakeTimeInMinutes?: number }
+  canaryConfiguration?: { canaryPercent?: number; canaryBakeTimeInMinutes?: number }
+  lifecycleHooks?: LifecycleHook[]
+  alarms?: { alarmNames: string[]; enable: boolean; rollback: boolean }
   extra: Json
+}
+
+export type HookStatus = 'AWAITING_ACTION' | 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT'
+
+/** One run of a lifecycle hook at one stage of one service deployment. */
+export interface HookRun {
+  hookId: string
+  stage: string
+  targetType: 'AWS_LAMBDA' | 'PAUSE'
+  targetArn?: string
+  status: HookStatus
+  startedAt: number
+  expiresAt: number
+  timeoutAction: HookAction
+  endedAt?: number
+}
+
+export type NativeStatus =
+  | 'IN_PROGRESS'
+  | 'SUCCESSFUL'
+  | 'STOP_REQUESTED'
+  | 'STOPPED'
+  | 'ROLLBACK_REQUESTED'
+  | 'ROLLBACK_IN_PROGRESS'
+  | 'ROLLBACK_SUCCESSFUL'
+  | 'ROLLBACK_FAILED'
+
+/** A BLUE_GREEN, LINEAR or CANARY service deployment's own state (the green side is its deployment). */
+export interface NativeDeployment {
+  strategy: Exclude<Strategy, 'ROLLING'>
+  status: NativeStatus
+  statusReason?: string
+  lifecycleStage: string
+  stageSince: number
+  /** Every stage entered, in order, with when. */
+  stages: { stage: string; at: number }[]
+  /** The green revision's requested weights (blue has the rest). */
+  productionWeight: number
+  testWeight: number
+  /** Where the production shift is: index into the strategy's steps, and when that step was reached. */
+  step: number
+  stepSince: number
+  /** The deployment (blue) it replaces, if any. */
+  blueId?: string
+  hooks: HookRun[]
+  triggeredAlarms: string[]
+  rollbackReason?: string
+  rollbackStartedAt?: number
+  stoppedAt?: number
+  finishedAt?: number
 }
 
 export type RolloutState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED'
@@ -69,6 +144,15 @@ export interface Deployment {
   unableEventSent?: boolean
   /** After a failed task, no launch before this instant (ECS's restart throttle). */
   nextLaunchAt?: number
+  /** The circuit breaker's count (failedTasks less what resetOnHealthyTask cleared). */
+  breakerCount: number
+  /** Set on a rolling deployment stopped with StopServiceDeployment(ABORT). */
+  aborted?: boolean
+  /** Alarms in ALARM that failed it. */
+  triggeredAlarms?: string[]
+  /** The load balancers this revision serves (advancedConfiguration as given). */
+  loadBalancers: Json[]
+  native?: NativeDeployment
 }
 
 export interface ServiceEvent {
@@ -177,6 +261,8 @@ export interface SimTask {
   observed: boolean
   cpu?: string
   memory?: string
+  /** The circuit breaker saw it healthy (resetOnHealthyTask resets the count once per task). */
+  countedHealthy?: boolean
 }
 
 /** The ECS state of one region; ARNs carry its name. */

@@ -1,51 +1,21 @@
 /**
- * The service deployments API: ListServiceDeployments and DescribeServiceDeployments, read from the
- * service's deployment history (status, circuit breaker, rollback).
+ * The service deployments API: ListServiceDeployments, DescribeServiceDeployments and
+ * DescribeServiceRevisions, read from the services' deployment history; StopServiceDeployment and
+ * ContinueServiceDeployment are in service-deployment-actions.ts.
  */
 import { AwsError, clean, epoch, Json, obj, str, strList } from '../../util.js'
-import { breakerThreshold, deploymentCounts, getCluster, getService } from '../lookup.js'
-import { renderDeploymentConfig } from '../render.js'
+import { getCluster, getService } from '../lookup.js'
+import {
+  findRevision,
+  findServiceDeployment,
+  renderServiceDeployment,
+  renderServiceRevision,
+  revisionArn,
+  sdArn,
+  sdStatus
+} from '../service-deployment-view.js'
 import { EcsCall, Handler, page } from './call.js'
-import type { Deployment, EcsRegion, Service } from '../state.js'
-
-function sdArn(r: EcsRegion, s: Service, d: Deployment): string {
-  return r.arn(`service-deployment/${s.clusterName}/${s.name}/${d.id.slice('ecs-svc/'.length)}`)
-}
-
-function revisionArn(r: EcsRegion, s: Service, d: Deployment): string {
-  return r.arn(`service-revision/${s.clusterName}/${s.name}/${d.id.slice('ecs-svc/'.length)}`)
-}
-
-function sdStatus(s: Service, d: Deployment): { status: string; reason?: string; finishedAt?: number } {
-  if (d.rolledBackBy) {
-    const rb = s.history.find(x => x.id === d.rolledBackBy)
-    if (rb?.rolloutState === 'COMPLETED')
-      return { status: 'ROLLBACK_SUCCESSFUL', reason: d.rolloutStateReason, finishedAt: rb.finishedAt }
-    if (rb?.rolloutState === 'FAILED')
-      return { status: 'ROLLBACK_FAILED', reason: rb.rolloutStateReason, finishedAt: rb.finishedAt }
-    if (rb?.supersededAt)
-      return { status: 'STOPPED', reason: d.rolloutStateReason, finishedAt: rb.supersededAt }
-    return { status: 'ROLLBACK_IN_PROGRESS', reason: d.rolloutStateReason }
-  }
-  if (d.rolloutState === 'COMPLETED')
-    return { status: 'SUCCESSFUL', reason: d.rolloutStateReason, finishedAt: d.finishedAt }
-  if (d.rolloutState === 'FAILED')
-    return { status: 'STOPPED', reason: d.rolloutStateReason, finishedAt: d.finishedAt }
-  if (d.supersededAt)
-    return {
-      status: 'STOPPED',
-      reason: 'A newer service deployment replaced this one.',
-      finishedAt: d.supersededAt
-    }
-  return { status: 'IN_PROGRESS' }
-}
-
-function serviceDeployments(r: EcsRegion): { s: Service; d: Deployment }[] {
-  const out: { s: Service; d: Deployment }[] = []
-  for (const services of r.services.values())
-    for (const s of services.values()) for (const d of s.history) if (!d.rollbackOf) out.push({ s, d })
-  return out
-}
+import { SERVICE_DEPLOYMENT_ACTIONS } from './service-deployment-actions.js'
 
 function listServiceDeployments({ r, input }: EcsCall): Json {
   const cluster = getCluster(r, str(input, 'cluster'))
@@ -83,71 +53,40 @@ function describeServiceDeployments({ r, input }: EcsCall): Json {
   const arns = strList(input, 'serviceDeploymentArns')
   if (!arns || arns.length === 0)
     throw new AwsError('InvalidParameterException', 'serviceDeploymentArns cannot be empty.')
-  const all = serviceDeployments(r)
+  if (arns.length > 20)
+    throw new AwsError(
+      'InvalidParameterException',
+      'At most 20 service deployments can be described at once.'
+    )
   const found: Json[] = []
   const failures: Json[] = []
   for (const arn of arns) {
-    const hit = all.find(({ s, d }) => sdArn(r, s, d) === arn)
-    if (!hit) {
-      failures.push({ arn, reason: 'MISSING', detail: 'The service deployment was not found.' })
-      continue
-    }
-    const { s, d } = hit
-    const st = sdStatus(s, d)
-    const revision = (x: Deployment, requested: number) => {
-      const c = deploymentCounts(r, x)
-      return {
-        arn: revisionArn(r, s, x),
-        requestedTaskCount: requested,
-        runningTaskCount: c.running,
-        pendingTaskCount: c.pending
-      }
-    }
-    const threshold = breakerThreshold(d.desiredCount)
-    const cb = d.config.circuitBreaker
-    const rb = d.rolledBackBy ? s.history.find(x => x.id === d.rolledBackBy) : undefined
-    found.push(
-      clean({
-        serviceDeploymentArn: sdArn(r, s, d),
-        serviceArn: s.arn,
-        clusterArn: s.clusterArn,
-        createdAt: epoch(d.createdAt),
-        startedAt: epoch(d.createdAt),
-        finishedAt: epoch(st.finishedAt),
-        updatedAt: epoch(d.updatedAt),
-        sourceServiceRevisions: d.sourceIds
-          .map(id => s.history.find(x => x.id === id))
-          .filter((x): x is Deployment => x !== undefined)
-          .map(x => revision(x, x.status === 'INACTIVE' ? 0 : x.desiredCount)),
-        targetServiceRevision: revision(d, d.desiredCount),
-        status: st.status,
-        statusReason: st.reason,
-        deploymentConfiguration: renderDeploymentConfig(d.config),
-        rollback: rb
-          ? clean({
-              reason: rb.rolloutStateReason,
-              startedAt: epoch(d.rollbackStartedAt),
-              serviceRevisionArn: revisionArn(r, s, rb)
-            })
-          : undefined,
-        deploymentCircuitBreaker: {
-          status: !cb.enable
-            ? 'DISABLED'
-            : d.breakerTrippedAt
-              ? 'TRIGGERED'
-              : st.status === 'IN_PROGRESS'
-                ? 'MONITORING'
-                : 'MONITORING_COMPLETE',
-          failureCount: d.failedTasks,
-          threshold
-        }
-      })
-    )
+    const hit = findServiceDeployment(r, arn)
+    if (!hit) failures.push({ arn, reason: 'MISSING', detail: 'The service deployment was not found.' })
+    else found.push(renderServiceDeployment(r, hit.s, hit.d))
   }
   return { serviceDeployments: found, failures }
 }
 
+function describeServiceRevisions({ r, input }: EcsCall): Json {
+  const arns = strList(input, 'serviceRevisionArns')
+  if (!arns || arns.length === 0)
+    throw new AwsError('InvalidParameterException', 'serviceRevisionArns cannot be empty.')
+  if (arns.length > 20)
+    throw new AwsError('InvalidParameterException', 'At most 20 service revisions can be described at once.')
+  const found: Json[] = []
+  const failures: Json[] = []
+  for (const arn of arns) {
+    const hit = findRevision(r, arn)
+    if (!hit) failures.push({ arn, reason: 'MISSING', detail: 'The service revision was not found.' })
+    else found.push(renderServiceRevision(r, hit.s, hit.d))
+  }
+  return { serviceRevisions: found, failures }
+}
+
 export const SERVICE_DEPLOYMENT_HANDLERS: Record<string, Handler> = {
   ListServiceDeployments: listServiceDeployments,
-  DescribeServiceDeployments: describeServiceDeployments
+  DescribeServiceDeployments: describeServiceDeployments,
+  DescribeServiceRevisions: describeServiceRevisions,
+  ...SERVICE_DEPLOYMENT_ACTIONS
 }

@@ -4,46 +4,8 @@ import { newDeployment, requestStop } from '../core.js'
 import { findService, getCluster, getService, serviceName } from '../lookup.js'
 import { parseTags, renderService } from '../render.js'
 import { EcsCall, Handler, NAME_RE, page, requireTaskDefinition } from './call.js'
-import type { DeploymentConfig, Service } from '../state.js'
-
-function parseDeploymentConfig(raw: Json | undefined, base?: DeploymentConfig): DeploymentConfig {
-  const cfg: DeploymentConfig = base
-    ? structuredClone(base)
-    : {
-        minimumHealthyPercent: 100,
-        maximumPercent: 200,
-        circuitBreaker: { enable: false, rollback: false },
-        extra: {}
-      }
-  if (!raw) return cfg
-  const { minimumHealthyPercent, maximumPercent, deploymentCircuitBreaker, ...extra } = raw
-  if (minimumHealthyPercent !== undefined) {
-    if (typeof minimumHealthyPercent !== 'number' || minimumHealthyPercent < 0 || minimumHealthyPercent > 100)
-      throw new AwsError('InvalidParameterException', 'minimumHealthyPercent must be between 0 and 100.')
-    cfg.minimumHealthyPercent = minimumHealthyPercent
-  }
-  if (maximumPercent !== undefined) {
-    if (typeof maximumPercent !== 'number' || maximumPercent < 100 || maximumPercent > 200)
-      throw new AwsError('InvalidParameterException', 'maximumPercent must be between 100 and 200.')
-    cfg.maximumPercent = maximumPercent
-  }
-  if (deploymentCircuitBreaker !== undefined) {
-    const cb = deploymentCircuitBreaker as Json
-    if (typeof cb.enable !== 'boolean' || typeof cb.rollback !== 'boolean')
-      throw new AwsError(
-        'InvalidParameterException',
-        'deploymentCircuitBreaker requires enable and rollback.'
-      )
-    cfg.circuitBreaker = { enable: cb.enable, rollback: cb.rollback }
-  }
-  cfg.extra = { ...cfg.extra, ...extra }
-  if (cfg.minimumHealthyPercent >= cfg.maximumPercent)
-    throw new AwsError(
-      'InvalidParameterException',
-      'The minimumHealthyPercent must be lower than the maximumPercent, or no task could ever be replaced.'
-    )
-  return cfg
-}
+import { checkLoadBalancers, parseDeploymentConfig } from '../deployment-config.js'
+import type { Service } from '../state.js'
 
 function createService({ ctx, r, input }: EcsCall): Json {
   const cluster = getCluster(r, str(input, 'cluster'))
@@ -75,6 +37,9 @@ function createService({ ctx, r, input }: EcsCall): Json {
     )
   const capacityProviderStrategy = list(input, 'capacityProviderStrategy')
   const launchType = capacityProviderStrategy ? undefined : (str(input, 'launchType') ?? 'FARGATE')
+  const config = parseDeploymentConfig(obj(input, 'deploymentConfiguration'))
+  const loadBalancers = list(input, 'loadBalancers') ?? []
+  checkLoadBalancers(config.strategy, loadBalancers)
   const s: Service = {
     arn: r.arn(`service/${cluster.name}/${name}`),
     name,
@@ -82,7 +47,7 @@ function createService({ ctx, r, input }: EcsCall): Json {
     clusterArn: cluster.arn,
     status: 'ACTIVE',
     desiredCount,
-    config: parseDeploymentConfig(obj(input, 'deploymentConfiguration')),
+    config,
     launchType,
     platformVersion:
       launchType === 'FARGATE' || capacityProviderStrategy
@@ -91,7 +56,7 @@ function createService({ ctx, r, input }: EcsCall): Json {
     platformFamily: launchType === 'FARGATE' ? 'Linux' : undefined,
     networkConfiguration: obj(input, 'networkConfiguration'),
     capacityProviderStrategy,
-    loadBalancers: list(input, 'loadBalancers') ?? [],
+    loadBalancers,
     serviceRegistries: list(input, 'serviceRegistries') ?? [],
     placementConstraints: list(input, 'placementConstraints') ?? [],
     placementStrategy: list(input, 'placementStrategy') ?? [],
@@ -125,6 +90,18 @@ function updateService({ ctx, r, input }: EcsCall): Json {
   if (desiredCount !== undefined && (desiredCount < 0 || !Number.isInteger(desiredCount)))
     throw new AwsError('InvalidParameterException', 'desiredCount must be a non-negative integer.')
   const config = parseDeploymentConfig(obj(input, 'deploymentConfiguration'), s.config)
+  const loadBalancers =
+    input.loadBalancers !== undefined ? (list(input, 'loadBalancers') ?? []) : s.loadBalancers
+  checkLoadBalancers(config.strategy, loadBalancers)
+  const running = s.deployments[0]?.native
+  if (
+    running &&
+    !['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'].includes(running.status)
+  )
+    throw new AwsError(
+      'InvalidParameterException',
+      `Unable to update the service while a ${running.strategy} service deployment is in progress. Stop it with StopServiceDeployment or wait until it finishes.`
+    )
   // Validated: now change state.
   s.config = config
   if (desiredCount !== undefined) s.desiredCount = desiredCount
@@ -135,7 +112,7 @@ function updateService({ ctx, r, input }: EcsCall): Json {
   if (input.enableExecuteCommand !== undefined)
     s.enableExecuteCommand = bool(input, 'enableExecuteCommand') ?? false
   if (input.propagateTags !== undefined) s.propagateTags = str(input, 'propagateTags') ?? 'NONE'
-  if (input.loadBalancers !== undefined) s.loadBalancers = list(input, 'loadBalancers') ?? []
+  s.loadBalancers = loadBalancers
   const primary = s.deployments[0]
   const force = bool(input, 'forceNewDeployment') ?? false
   const newTd = td && td.arn !== primary?.taskDefinitionArn
