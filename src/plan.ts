@@ -15,7 +15,14 @@ import type { Service, Tag, TaskDefinition } from '@aws-sdk/client-ecs'
 import { arnTail } from './arn.js'
 import type { AwsClients } from './aws.js'
 import { DeployError } from './errors.js'
-import { circuitBreakerThreshold, type ActionInputs } from './inputs.js'
+import type { ActionInputs, OnPause, ResumeAction } from './inputs.js'
+import {
+  breakerThreshold,
+  defaultWaitMinutes,
+  deploymentAlarms,
+  strategyOf,
+  type Strategy
+} from './strategy.js'
 import { defaultTag, parseImageReference, parseRepositoryInput, type BuildInputs } from './image-ref.js'
 import {
   fromDescribedTaskDefinition,
@@ -69,8 +76,14 @@ export interface WatchPolicy {
   /** wait-for-service-stability: false ends the run once ECS accepted the update. */
   wait: boolean
   timeoutMs: number
-  /** Failed tasks of our deployment that end the wait (the circuit breaker's threshold by default). */
+  /** Failed tasks of our deployment that end the wait (the service's circuit-breaker threshold by default). */
   maxFailedTasks: number
+  /** How ECS deploys the service: ROLLING is watched in DescribeServices, the others as service deployments. */
+  strategy: Strategy
+  /** The CloudWatch alarms ECS watches during the deployment (the service's deploymentConfiguration.alarms). */
+  alarms: string[]
+  /** What to do when a PAUSE lifecycle hook waits (native strategies only). */
+  onPause: OnPause
 }
 
 /** What to do when the deployment fails, times out or is cancelled. */
@@ -116,8 +129,18 @@ export interface PlanNotice {
   column?: number
 }
 
+/** A second step continuing a deployment a PAUSE hook holds: nothing is built, registered or updated. */
+export interface ResumePlan {
+  cluster: string
+  service: ServiceTarget
+  serviceDeploymentArn: string
+  action: ResumeAction
+}
+
 export interface Plan {
+  /** Empty when resuming. */
   targets: Target[]
+  resume?: ResumePlan
   image: ImageDecision
   /** The commit being deployed; empty when nothing is built. */
   sha: string
@@ -178,9 +201,10 @@ export async function gatherFacts(
     service = await findService(clients.ecs, inputs.cluster, inputs.service)
   }
   let base = file
-  const source = file
-    ? undefined
-    : (inputs.taskDefinitionFamily ?? (service && currentTaskDefinition(service)))
+  const source =
+    file || inputs.resume
+      ? undefined
+      : (inputs.taskDefinitionFamily ?? (service && currentTaskDefinition(service)))
   if (source) {
     const described = await describeTaskDefinition(
       clients.ecs,
@@ -279,12 +303,30 @@ function serviceTarget(inputs: ActionInputs, name: string, service: Service | un
       enableEcsManagedTags: inputs.enableEcsManagedTags
     },
     previousTaskDefinitionArn: previous,
-    watch: {
-      wait: inputs.waitForServiceStability,
-      timeoutMs: inputs.waitForMinutes * 60_000,
-      maxFailedTasks: inputs.maxFailedTasks ?? circuitBreakerThreshold(desiredCount)
-    },
+    watch: watchPolicy(inputs, service, desiredCount),
     rollback: { enabled: inputs.rollback, taskDefinitionArn: previous }
+  }
+}
+
+/**
+ * How to watch: the service's strategy, its circuit breaker's threshold as the failed-task limit and
+ * the strategy's worst case as the wait, unless the inputs say otherwise; the alarms ECS watches.
+ */
+export function watchPolicy(
+  inputs: ActionInputs,
+  service: Service | undefined,
+  desiredCount: number
+): WatchPolicy {
+  const strategy = service ? strategyOf(service) : 'ROLLING'
+  const config = service?.deploymentConfiguration
+  const minutes = inputs.waitForMinutes ?? defaultWaitMinutes(strategy, config)
+  return {
+    wait: inputs.waitForServiceStability,
+    timeoutMs: minutes * 60_000,
+    maxFailedTasks: inputs.maxFailedTasks ?? breakerThreshold(config, desiredCount),
+    strategy,
+    alarms: deploymentAlarms(config).names,
+    onPause: inputs.onPause
   }
 }
 
@@ -297,6 +339,26 @@ function serviceTarget(inputs: ActionInputs, name: string, service: Service | un
 export function decide(inputs: ActionInputs, facts: Facts, sha: string): Plan {
   const refs = parseReferences(inputs)
   const { base } = facts
+  if (inputs.resume && inputs.service) {
+    const strategy = facts.service ? strategyOf(facts.service) : 'ROLLING'
+    if (!NATIVE_TRAFFIC_STRATEGIES.has(strategy)) {
+      throw new DeployError(
+        'Invalid input: resume',
+        `Input "resume": service ${inputs.service} deploys with ${strategy}; only BLUE_GREEN, LINEAR and CANARY deployments pause at lifecycle hooks.`
+      )
+    }
+    return {
+      targets: [],
+      resume: {
+        cluster: inputs.cluster,
+        service: serviceTarget(inputs, inputs.service, facts.service),
+        serviceDeploymentArn: inputs.resume,
+        action: inputs.resumeAction
+      },
+      image: { kind: 'keep' },
+      sha
+    }
+  }
   if (!base) {
     throw new DeployError('No task definition', 'No task definition to start from (input "task-definition").')
   }
