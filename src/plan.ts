@@ -17,6 +17,7 @@ import type { AwsClients } from './aws.js'
 import { DeployError } from './errors.js'
 import type { ActionInputs, OnPause, ResumeAction } from './inputs.js'
 import {
+  NATIVE_TRAFFIC_STRATEGIES,
   breakerThreshold,
   defaultWaitMinutes,
   deploymentAlarms,
