@@ -171,7 +171,8 @@ const FAILED_WORDS: Record<WatchOutcome['status'], string> = {
   'rolled-back': 'the deployment was rolled back',
   'too-many-failed-tasks': 'tasks kept failing',
   timeout: 'the deployment timed out',
-  cancelled: 'the run was cancelled'
+  cancelled: 'the run was cancelled',
+  paused: 'the deployment is paused'
 }
 
 /** At most `n` characters, cut at a word with `…`. */
