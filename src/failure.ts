@@ -19,10 +19,10 @@ export interface FailedDeployment {
   clients: AwsClients
   target: ServiceTarget
   outcome: WatchOutcome
-  /** The task definition as registered: the causes point into it. */
-  rendered: RegisterTaskDefinitionCommandInput
-  /** The deployment our update started. */
-  ours: Deployment
+  /** The task definition as registered: the causes point into it (undefined for a resume step). */
+  rendered?: RegisterTaskDefinitionCommandInput
+  /** The deployment our update started (undefined for a resume step). */
+  ours?: Deployment
   report: DeployReport
   signal: AbortSignal
   /** The run's ECS call meter, shared with the main wait. */
@@ -47,10 +47,11 @@ export async function handleFailedDeployment(failed: FailedDeployment): Promise<
     cluster: target.update.cluster,
     service: target.name,
     policy: target.rollback,
-    failedTaskDefinitionArn: failed.ours.taskDefinition,
+    failedTaskDefinitionArn: failed.ours?.taskDefinition,
     outcome,
     cancelled: failed.signal.aborted,
-    meter: failed.meter
+    meter: failed.meter,
+    strategy: target.watch.strategy
   })
   report.headline = `${sentence(outcome.message)} ${report.rollback.message}`
   annotateCauses(causes)

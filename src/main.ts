@@ -8,15 +8,16 @@ import { createClients, type AwsClients } from './aws.js'
 import { commitSha, resolveImage } from './image.js'
 import { DeployError, inPhase, type Phase } from './errors.js'
 import { exec as realExec, type Exec } from './exec.js'
-import { handleFailedDeployment } from './failure.js'
+import { handleFailedDeployment, type FailedDeployment } from './failure.js'
 import { readInputs, type ActionInputs } from './inputs.js'
-import { decide, gatherFacts, relativeToWorkspace, type PlanNotice } from './plan.js'
+import { decide, gatherFacts, relativeToWorkspace, type PlanNotice, type ServiceTarget } from './plan.js'
+import { pauseHandler, resumeServiceDeployment } from './pause.js'
 import { updateService } from './service.js'
 import { markPost } from './state.js'
 import { registerTaskDefinition } from './task-definition/register.js'
 import { renderTaskDefinition } from './task-definition/render.js'
 import { CallMeter } from './watch/call-meter.js'
-import { watchDeployment } from './watch/loop.js'
+import { watchDeployment, type WatchOptions, type WatchOutcome } from './watch/loop.js'
 import { consoleUrl, setOutputs, writeSummary, type DeployReport } from './report.js'
 import { inert, toStdout } from './untrusted.js'
 
@@ -111,6 +112,23 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       })
       return decide(given, facts, sha)
     })
+    if (plan.resume) {
+      const { resume } = plan
+      report.serviceDeploymentArn = resume.serviceDeploymentArn
+      const resumed = await phase('watch', 'Resume the paused deployment', report, () =>
+        resumeServiceDeployment(clients.ecs, resume.serviceDeploymentArn, resume.action)
+      )
+      // One ECS call budget for the whole wait, a rollback included.
+      const meter = new CallMeter()
+      const outcome = await watch(clients, resume.service, report, signal, meter, {
+        deploymentId: '',
+        taskDefinitionArn: '',
+        since: resumed.createdAt ?? new Date(),
+        serviceDeploymentArn: resume.serviceDeploymentArn
+      })
+      await conclude(outcome, { clients, target: resume.service, report, signal, meter })
+      return
+    }
     // Everything the run will do is decided; from here on it is done. Today a run has one target.
     const [target] = plan.targets
     report.previousTaskDefinitionArn = target.service?.previousTaskDefinitionArn
@@ -162,43 +180,21 @@ export async function run(deps: Dependencies = {}): Promise<void> {
 
     // One ECS call budget for the whole wait, a rollback included.
     const meter = new CallMeter()
-    const outcome = await phase('watch', 'Wait for the deployment', report, () =>
-      watchDeployment({
-        ecs: clients.ecs,
-        cluster: service.update.cluster,
-        service: service.name,
-        deploymentId,
-        taskDefinitionArn,
-        since: update.at,
-        knownEventIds: (update.service.events ?? []).flatMap(e => (e.id ? [e.id] : [])),
-        timeoutMs: service.watch.timeoutMs,
-        maxFailedTasks: service.watch.maxFailedTasks,
-        signal,
-        meter,
-        onEvent: event => core.info(inert(`${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`))
-      })
-    )
-    report.outcome = outcome
-    if (outcome.status === 'completed') {
-      report.ok = true
-      report.headline = outcome.message
-      core.info(inert(outcome.message))
-      return
-    }
-    try {
-      await handleFailedDeployment({
-        clients,
-        target: service,
-        outcome,
-        rendered,
-        ours: update.deployment,
-        report,
-        signal,
-        meter
-      })
-    } catch (error) {
-      throw inPhase(error, 'watch')
-    }
+    const outcome = await watch(clients, service, report, signal, meter, {
+      deploymentId,
+      taskDefinitionArn,
+      since: update.at,
+      knownEventIds: (update.service.events ?? []).flatMap(e => (e.id ? [e.id] : []))
+    })
+    await conclude(outcome, {
+      clients,
+      target: service,
+      rendered,
+      ours: update.deployment,
+      report,
+      signal,
+      meter
+    })
   } catch (error) {
     fail(error, report, workspace)
   } finally {
@@ -207,6 +203,61 @@ export async function run(deps: Dependencies = {}): Promise<void> {
     setOutputs(report)
     // Outside a runner (a local run without GITHUB_STEP_SUMMARY) there is nowhere to write it.
     if (process.env.GITHUB_STEP_SUMMARY) await writeSummary(report)
+  }
+}
+
+type WatchStart = Pick<
+  WatchOptions,
+  'deploymentId' | 'taskDefinitionArn' | 'since' | 'knownEventIds' | 'serviceDeploymentArn'
+>
+
+/** The wait, in its phase, as the plan's watch policy says (strategy, limits, what a pause does). */
+async function watch(
+  clients: AwsClients,
+  service: ServiceTarget,
+  report: DeployReport,
+  signal: AbortSignal,
+  meter: CallMeter,
+  start: WatchStart
+): Promise<WatchOutcome> {
+  report.strategy = service.watch.strategy
+  report.alarms = service.watch.alarms
+  const outcome = await phase('watch', 'Wait for the deployment', report, () =>
+    watchDeployment({
+      ...start,
+      ecs: clients.ecs,
+      cluster: service.update.cluster,
+      service: service.name,
+      timeoutMs: service.watch.timeoutMs,
+      maxFailedTasks: service.watch.maxFailedTasks,
+      strategy: service.watch.strategy,
+      signal,
+      meter,
+      onEvent: event => core.info(inert(`${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`)),
+      onProgress: line => core.info(inert(line)),
+      onPause: pauseHandler(clients.ecs, service.watch.onPause, report.consoleUrl)
+    })
+  )
+  report.outcome = outcome
+  report.serviceDeploymentArn = outcome.serviceDeployment?.serviceDeploymentArn ?? report.serviceDeploymentArn
+  setOutputs(report)
+  return outcome
+}
+
+/** Green at the end (or at a pause the run returns at), else the failure path: causes, rollback, red. */
+async function conclude(outcome: WatchOutcome, failed: Omit<FailedDeployment, 'outcome'>): Promise<void> {
+  const { report } = failed
+  if (outcome.status === 'completed' || outcome.status === 'paused') {
+    report.ok = true
+    report.headline = outcome.message
+    report.hookId = outcome.hookId
+    core.info(inert(outcome.message))
+    return
+  }
+  try {
+    await handleFailedDeployment({ ...failed, outcome })
+  } catch (error) {
+    throw inPhase(error, 'watch')
   }
 }
 

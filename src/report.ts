@@ -17,6 +17,12 @@ export interface DeployReport {
   taskDefinitionArn?: string
   previousTaskDefinitionArn?: string
   deploymentId?: string
+  /** Native strategies: the service deployment watched, and the hook a step returned at (on-pause: return). */
+  serviceDeploymentArn?: string
+  hookId?: string
+  /** The service's deployment strategy, and the alarms ECS watches during its deployments. */
+  strategy?: string
+  alarms?: string[]
   consoleUrl?: string
   cluster?: string
   service?: string
@@ -107,6 +113,8 @@ export function setOutputs(report: DeployReport): void {
     ['image-tags', report.imageTags && report.imageTags.length > 0 ? report.imageTags.join(',') : undefined],
     ['task-definition-arn', report.taskDefinitionArn],
     ['deployment-id', report.deploymentId],
+    ['service-deployment-arn', report.serviceDeploymentArn],
+    ['hook-id', report.hookId],
     ['console-url', report.consoleUrl]
   ]
   for (const [name, value] of outputs) if (value) core.setOutput(name, value)
@@ -249,6 +257,15 @@ export function renderSummary(report: DeployReport): string {
     rows.push(['Previous task definition', code(shortTaskDefinition(report.previousTaskDefinitionArn))])
   }
   if (report.deploymentId) rows.push(['Deployment', code(report.deploymentId)])
+  if (report.strategy && report.strategy !== 'ROLLING') rows.push(['Strategy', md(report.strategy)])
+  if (report.serviceDeploymentArn) rows.push(['Service deployment', code(report.serviceDeploymentArn)])
+  if (report.alarms && report.alarms.length > 0) {
+    const triggered = new Set(report.outcome?.serviceDeployment?.alarms?.triggeredAlarmNames ?? [])
+    rows.push([
+      'Alarms',
+      report.alarms.map(a => `${code(a)}${triggered.has(a) ? ' (in ALARM)' : ''}`).join(', ')
+    ])
+  }
   if (report.consoleUrl)
     rows.push(['Console', `[Open the deployment in the ECS console](${href(report.consoleUrl)})`])
   if (rows.length > 0) {
@@ -284,6 +301,13 @@ export function renderSummary(report: DeployReport): string {
   const notes = [...new Set([...report.notes, ...(report.outcome?.notes ?? [])])]
   if (notes.length > 0) {
     out.push('### Notes', '', ...notes.map(n => `- ${md(n)}`), '')
+  }
+
+  const stages = report.outcome?.stages ?? []
+  if (stages.length > 0) {
+    out.push('### Stages', '', '| Stage | Time |', '|---|---|')
+    for (const t of stages) out.push(`| ${md(t.stage)} | ${seconds(t.ms)} |`)
+    out.push('')
   }
 
   if (report.timings && report.timings.length > 0) {
