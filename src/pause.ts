@@ -69,10 +69,9 @@ export function pauseHandler(
   consoleUrl?: string
 ): NonNullable<WatchOptions['onPause']> {
   return async (hook, deployment) => {
-    const text = inert(pauseText(hook, deployment, onPause, consoleUrl))
     const response = pauseResponse(onPause)
-    if (response.answer) core.info(text)
-    else core.notice(text, { title: 'Deployment paused' })
+    if (response.answer) core.info(inert(pauseText(hook, deployment, onPause, consoleUrl)))
+    else core.notice(inert(pauseText(hook, deployment, onPause, consoleUrl)), { title: 'Deployment paused' })
     if (response.answer && deployment.serviceDeploymentArn && hook.hookId) {
       await continueServiceDeployment(ecs, deployment.serviceDeploymentArn, hook.hookId, response.answer)
     }
