@@ -27,6 +27,8 @@ export interface FailedDeployment {
   signal: AbortSignal
   /** The run's ECS call meter, shared with the main wait. */
   meter: CallMeter
+  /** The rollback wait's sleep (a test's clock); by default a timer. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
 }
 
 /** Ends a message with a full stop, so two can follow each other. */
@@ -51,6 +53,7 @@ export async function handleFailedDeployment(failed: FailedDeployment): Promise<
     outcome,
     cancelled: failed.signal.aborted,
     meter: failed.meter,
+    sleep: failed.sleep,
     strategy: target.watch.strategy
   })
   report.headline = `${sentence(outcome.message)} ${report.rollback.message}`

@@ -16,6 +16,7 @@ import { updateService } from './service.js'
 import { markPost } from './state.js'
 import { registerTaskDefinition } from './task-definition/register.js'
 import { renderTaskDefinition } from './task-definition/render.js'
+import type { Sleep } from './watch/call.js'
 import { CallMeter } from './watch/call-meter.js'
 import { watchDeployment, type WatchOptions, type WatchOutcome } from './watch/loop.js'
 import { consoleUrl, setOutputs, writeSummary, type DeployReport } from './report.js'
@@ -27,6 +28,8 @@ export interface Dependencies {
   workspace?: string
   /** Aborted on cancellation; by default SIGINT/SIGTERM abort it. */
   signal?: AbortSignal
+  /** The waits' sleep between polls (a test's clock); by default a timer the signal ends. */
+  sleep?: Sleep
 }
 
 /** One phase in its log group: timed, and any error passing through is stamped with the phase. */
@@ -120,13 +123,21 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       )
       // One ECS call budget for the whole wait, a rollback included.
       const meter = new CallMeter()
-      const outcome = await watch(clients, resume.service, report, signal, meter, {
-        deploymentId: '',
-        taskDefinitionArn: '',
-        since: resumed.createdAt ?? new Date(),
-        serviceDeploymentArn: resume.serviceDeploymentArn
-      })
-      await conclude(outcome, { clients, target: resume.service, report, signal, meter })
+      const outcome = await watch(
+        clients,
+        resume.service,
+        report,
+        signal,
+        meter,
+        {
+          deploymentId: '',
+          taskDefinitionArn: '',
+          since: resumed.createdAt ?? new Date(),
+          serviceDeploymentArn: resume.serviceDeploymentArn
+        },
+        deps.sleep
+      )
+      await conclude(outcome, { clients, target: resume.service, report, signal, meter, sleep: deps.sleep })
       return
     }
     // Everything the run will do is decided; from here on it is done. Today a run has one target.
@@ -180,12 +191,20 @@ export async function run(deps: Dependencies = {}): Promise<void> {
 
     // One ECS call budget for the whole wait, a rollback included.
     const meter = new CallMeter()
-    const outcome = await watch(clients, service, report, signal, meter, {
-      deploymentId,
-      taskDefinitionArn,
-      since: update.at,
-      knownEventIds: (update.service.events ?? []).flatMap(e => (e.id ? [e.id] : []))
-    })
+    const outcome = await watch(
+      clients,
+      service,
+      report,
+      signal,
+      meter,
+      {
+        deploymentId,
+        taskDefinitionArn,
+        since: update.at,
+        knownEventIds: (update.service.events ?? []).flatMap(e => (e.id ? [e.id] : []))
+      },
+      deps.sleep
+    )
     await conclude(outcome, {
       clients,
       target: service,
@@ -193,7 +212,8 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       ours: update.deployment,
       report,
       signal,
-      meter
+      meter,
+      sleep: deps.sleep
     })
   } catch (error) {
     fail(error, report, workspace)
@@ -218,7 +238,8 @@ async function watch(
   report: DeployReport,
   signal: AbortSignal,
   meter: CallMeter,
-  start: WatchStart
+  start: WatchStart,
+  sleep?: Sleep
 ): Promise<WatchOutcome> {
   report.strategy = service.watch.strategy
   report.alarms = service.watch.alarms
@@ -233,6 +254,7 @@ async function watch(
       strategy: service.watch.strategy,
       signal,
       meter,
+      sleep,
       onEvent: event => core.info(inert(`${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`)),
       onProgress: line => core.info(inert(line)),
       onPause: pauseHandler(clients.ecs, service.watch.onPause, report.consoleUrl)
