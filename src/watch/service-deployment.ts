@@ -25,16 +25,20 @@ import { isTransientError } from '../errors.js'
 /** One bounded call: the loop's `boundedCall` with its limits, or the SDK call itself. */
 export type Call = <T>(send: (o: { abortSignal?: AbortSignal }) => Promise<T>, what: string) => Promise<T>
 
-export const direct: Call = send => send({})
+export const direct: Call = async send => send({})
 
 /** DescribeServiceDeployments and DescribeServiceRevisions take at most this many ARNs. */
 export const MAX_ARNS_PER_CALL = 20
 /** ListServiceDeployments pages: at most this many before giving up on finding ours. */
 const MAX_PAGES = 10
 
-/** What a transient error stays (the loop retries it); anything else is the call's failure. */
-function failure(action: `ecs:${string}`, error: unknown, subject: string): unknown {
-  return isTransientError(error) ? error : awsFailure(action, error, { subject })
+/** One call: a transient error stays as it is (the loop retries it); anything else is the call's failure. */
+async function attempt<T>(action: `ecs:${string}`, subject: string, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send()
+  } catch (error) {
+    throw isTransientError(error) ? error : awsFailure(action, error, { subject })
+  }
 }
 
 export function chunks<T>(items: readonly T[], size = MAX_ARNS_PER_CALL): T[][] {
@@ -68,21 +72,21 @@ export async function findServiceDeployment(
   let nextToken: string | undefined
   for (let page = 0; page < MAX_PAGES; page++) {
     onCall()
-    const out = await call(
-      o =>
-        ecs.send(
-          new ListServiceDeploymentsCommand({
-            cluster: request.cluster,
-            service: request.service,
-            createdAt: { after: request.since },
-            ...(nextToken ? { nextToken } : {})
-          }),
-          o
-        ),
-      'ListServiceDeployments'
-    ).catch((error: unknown) => {
-      throw failure('ecs:ListServiceDeployments', error, subject)
-    })
+    const out = await attempt('ecs:ListServiceDeployments', subject, () =>
+      call(
+        o =>
+          ecs.send(
+            new ListServiceDeploymentsCommand({
+              cluster: request.cluster,
+              service: request.service,
+              createdAt: { after: request.since },
+              ...(nextToken ? { nextToken } : {})
+            }),
+            o
+          ),
+        'ListServiceDeployments'
+      )
+    )
     briefs.push(...(out.serviceDeployments ?? []))
     nextToken = out.nextToken
     if (!nextToken) break
@@ -92,12 +96,12 @@ export async function findServiceDeployment(
   const revisions = new Map<string, string | undefined>()
   for (const arns of chunks([...new Set(candidates.map(c => c.targetServiceRevisionArn as string))])) {
     onCall()
-    const out = await call(
-      o => ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: arns }), o),
-      'DescribeServiceRevisions'
-    ).catch((error: unknown) => {
-      throw failure('ecs:DescribeServiceRevisions', error, subject)
-    })
+    const out = await attempt('ecs:DescribeServiceRevisions', subject, () =>
+      call(
+        o => ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: arns }), o),
+        'DescribeServiceRevisions'
+      )
+    )
     for (const r of out.serviceRevisions ?? [])
       if (r.serviceRevisionArn) revisions.set(r.serviceRevisionArn, r.taskDefinition)
   }
@@ -130,12 +134,15 @@ export async function describeServiceDeployments(
   const found: ServiceDeployment[] = []
   for (const batch of chunks(arns)) {
     onCall()
-    const out = await call(
-      o => ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: batch }), o),
-      'DescribeServiceDeployments'
-    ).catch((error: unknown) => {
-      throw failure('ecs:DescribeServiceDeployments', error, `service deployment ${arnTail(batch[0])}`)
-    })
+    const out = await attempt(
+      'ecs:DescribeServiceDeployments',
+      `service deployment ${arnTail(batch[0])}`,
+      () =>
+        call(
+          o => ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: batch }), o),
+          'DescribeServiceDeployments'
+        )
+    )
     found.push(...(out.serviceDeployments ?? []))
   }
   return found
