@@ -512,3 +512,30 @@ describe('decide: a bad combination fails before anything is done', () => {
     expect((error as DeployError).message).toMatch(message)
   })
 })
+
+/** A resume step (input `resume`): no base, no target; the service's watch settings, the hook's answer. */
+describe('decide: resume', () => {
+  const SD_ARN = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/Abc123'
+  const given = { 'aws-region': 'eu-west-1', cluster: 'prod', service: 'web', resume: SD_ARN }
+
+  test.each<[string, Record<string, string>, 'continue' | 'rollback']>([
+    ['continue by default', {}, 'continue'],
+    ['resume-action rollback', { 'resume-action': 'rollback' }, 'rollback']
+  ])('a blue/green service: %s', (_name, extra, action) => {
+    const plan = decide(inputs({ ...given, ...extra }), { service: blueGreen }, '')
+    expect(plan.targets).toEqual([])
+    expect(plan.image).toEqual({ kind: 'keep' })
+    expect(plan.resume).toMatchObject({ cluster: 'prod', serviceDeploymentArn: SD_ARN, action })
+    expect(plan.resume?.service.watch).toMatchObject({
+      strategy: 'BLUE_GREEN',
+      maxFailedTasks: 5,
+      alarms: ['web-5xx']
+    })
+  })
+
+  test('a rolling service has no pause to resume', () => {
+    expect(() => decide(inputs(given), { service }, '')).toThrow(
+      /deploys with ROLLING; only BLUE_GREEN, LINEAR and CANARY/
+    )
+  })
+})
