@@ -16,14 +16,8 @@ import { arnTail } from './arn.js'
 import type { AwsClients } from './aws.js'
 import { DeployError } from './errors.js'
 import type { ActionInputs, OnPause, ResumeAction } from './inputs.js'
-import {
-  NATIVE_TRAFFIC_STRATEGIES,
-  breakerThreshold,
-  defaultWaitMinutes,
-  deploymentAlarms,
-  strategyOf,
-  type Strategy
-} from './strategy.js'
+import { resumePlan, watchPolicy } from './plan-watch.js'
+import type { Strategy } from './strategy.js'
 import { defaultTag, parseImageReference, parseRepositoryInput, type BuildInputs } from './image-ref.js'
 import {
   fromDescribedTaskDefinition,
@@ -310,28 +304,6 @@ function serviceTarget(inputs: ActionInputs, name: string, service: Service | un
 }
 
 /**
- * How to watch: the service's strategy, its circuit breaker's threshold as the failed-task limit and
- * the strategy's worst case as the wait, unless the inputs say otherwise; the alarms ECS watches.
- */
-export function watchPolicy(
-  inputs: ActionInputs,
-  service: Service | undefined,
-  desiredCount: number
-): WatchPolicy {
-  const strategy = service ? strategyOf(service) : 'ROLLING'
-  const config = service?.deploymentConfiguration
-  const minutes = inputs.waitForMinutes ?? defaultWaitMinutes(strategy, config)
-  return {
-    wait: inputs.waitForServiceStability,
-    timeoutMs: minutes * 60_000,
-    maxFailedTasks: inputs.maxFailedTasks ?? breakerThreshold(config, desiredCount),
-    strategy,
-    alarms: deploymentAlarms(config).names,
-    onPause: inputs.onPause
-  }
-}
-
-/**
  * The decisions, from the inputs and what gatherFacts found. Pure. Throws the DeployError a bad
  * combination deserves: no base to start from, a container that is not there (or is needed and not
  * named), a task definition ECS would refuse.
@@ -341,24 +313,13 @@ export function decide(inputs: ActionInputs, facts: Facts, sha: string): Plan {
   const refs = parseReferences(inputs)
   const { base } = facts
   if (inputs.resume && inputs.service) {
-    const strategy = facts.service ? strategyOf(facts.service) : 'ROLLING'
-    if (!NATIVE_TRAFFIC_STRATEGIES.has(strategy)) {
-      throw new DeployError(
-        'Invalid input: resume',
-        `Input "resume": service ${inputs.service} deploys with ${strategy}; only BLUE_GREEN, LINEAR and CANARY deployments pause at lifecycle hooks.`
-      )
-    }
-    return {
-      targets: [],
-      resume: {
-        cluster: inputs.cluster,
-        service: serviceTarget(inputs, inputs.service, facts.service),
-        serviceDeploymentArn: inputs.resume,
-        action: inputs.resumeAction
-      },
-      image: { kind: 'keep' },
+    return resumePlan(
+      inputs,
+      { serviceDeploymentArn: inputs.resume, service: inputs.service },
+      facts.service,
+      serviceTarget(inputs, inputs.service, facts.service),
       sha
-    }
+    )
   }
   if (!base) {
     throw new DeployError('No task definition', 'No task definition to start from (input "task-definition").')

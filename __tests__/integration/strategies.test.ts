@@ -131,7 +131,7 @@ describe('native strategies against the local ECS', () => {
   test('an alarm in the bake: red naming the alarm, traffic back on blue', async () => {
     const { name, baseArn } = await strategyService({
       strategy: 'BLUE_GREEN',
-      bakeTimeInMinutes: 30,
+      bakeTimeInMinutes: 10,
       alarms: { alarmNames: [ALARM], enable: true, rollback: true }
     })
     await setAlarms(world.sim.url, { [ALARM]: 'OK' })
