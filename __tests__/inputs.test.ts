@@ -17,7 +17,26 @@ function reader(values: Record<string, string>) {
 
 const base = { repository: 'my-app', 'task-definition': 'td.json', service: 'web', cluster: 'prod' }
 
+/** A resume step names neither an image nor a task definition. */
+const noDeploy = { repository: '', 'task-definition': '' }
+const SD_ARN = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/Abc123'
+
 describe('readInputs', () => {
+  test.each<[Record<string, string>, Record<string, unknown>]>([
+    [{ 'on-pause': 'return' }, { onPause: 'return', resume: undefined }],
+    [{ 'on-pause': 'Continue' }, { onPause: 'continue' }],
+    [
+      { ...noDeploy, resume: SD_ARN },
+      { resume: SD_ARN, resumeAction: 'continue' }
+    ],
+    [
+      { ...noDeploy, resume: SD_ARN, 'resume-action': 'rollback', 'force-new-deployment': 'false' },
+      { resume: SD_ARN, resumeAction: 'rollback' }
+    ]
+  ])('pause inputs %j', (given, expected) => {
+    expect(readInputs(reader({ ...base, ...given }), { AWS_REGION: 'eu-west-1' })).toMatchObject(expected)
+  })
+
   test('defaults', () => {
     const inputs = readInputs(reader(base), { AWS_REGION: 'eu-west-1' })
     expect(inputs).toMatchObject({
@@ -33,9 +52,13 @@ describe('readInputs', () => {
       service: 'web',
       forceNewDeployment: false,
       waitForServiceStability: true,
-      waitForMinutes: 30,
-      rollback: true
+      rollback: true,
+      onPause: 'wait',
+      resumeAction: 'continue'
     })
+    // Not set: the plan picks the strategy's default (30 minutes for a rolling update, see plan.test.ts).
+    expect(inputs.waitForMinutes).toBeUndefined()
+    expect(inputs.resume).toBeUndefined()
     expect(inputs.desiredCount).toBeUndefined()
     expect(inputs.maxFailedTasks).toBeUndefined()
   })
@@ -68,7 +91,25 @@ describe('readInputs', () => {
     ['tags', { tags: 'ok, not ok' }, {}, /"not ok" is not a valid image tag/],
     ['platforms', { platforms: 'amd64' }, {}, /"amd64" is not a platform/],
     ['build-args', { 'build-args': 'A=1\nnovalue' }, {}, /line 2 .*KEY=value/],
-    ['propagate-tags', { 'propagate-tags': 'ALL' }, {}, /not one of SERVICE/]
+    ['propagate-tags', { 'propagate-tags': 'ALL' }, {}, /not one of SERVICE/],
+    ['wait-for-minutes', { 'wait-for-minutes': '361' }, {}, /between 0 and 360/],
+    ['on-pause', { 'on-pause': 'skip' }, {}, /"skip" is not one of wait, continue, rollback, return/],
+    ['resume-action', { 'resume-action': 'continue' }, {}, /resume-action.*only used with resume/],
+    ['resume', { repository: '', resume: 'ecs-svc/123' }, {}, /not a service deployment ARN/],
+    ['resume', { resume: SD_ARN }, {}, /starts none: remove "repository"/],
+    [
+      'resume',
+      { repository: '', resume: SD_ARN, 'task-definition': 'td.json', 'desired-count': '3' },
+      {},
+      /remove "task-definition", "desired-count"/
+    ],
+    ['resume', { repository: '', service: '', resume: SD_ARN }, {}, /needs the service/],
+    [
+      'resume-action',
+      { ...noDeploy, resume: SD_ARN, 'resume-action': 'skip' },
+      {},
+      /not one of continue, rollback/
+    ]
   ])('invalid %s is reported by name', (name, given, env, message) => {
     const attempt = () =>
       readInputs(reader({ ...base, ...given }), {

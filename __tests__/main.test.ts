@@ -10,15 +10,22 @@ import os from 'node:os'
 import path from 'node:path'
 import { mockClient } from 'aws-sdk-client-mock'
 import {
+  ContinueServiceDeploymentCommand,
   DescribeClustersCommand,
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListServiceDeploymentsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
+  StopServiceDeploymentCommand,
   UpdateServiceCommand,
   type Deployment,
+  type DeploymentConfiguration,
+  type ServiceDeployment,
   type TaskDefinition
 } from '@aws-sdk/client-ecs'
 import {
@@ -174,9 +181,18 @@ function mutatingSent(): string[] {
   return sentCommands().filter(name => names.has(name))
 }
 
+/** The waits' sleep: no time passes (the tests drive the answers, not the clock); cancellation ends it. */
+const noSleep = async (): Promise<void> => {}
+
 async function runAction(options: { signal?: AbortSignal } = {}): Promise<number> {
   process.exitCode = undefined
-  await run({ clients, exec: fakeExec, workspace, signal: options.signal ?? new AbortController().signal })
+  await run({
+    clients,
+    exec: fakeExec,
+    workspace,
+    signal: options.signal ?? new AbortController().signal,
+    sleep: noSleep
+  })
   const code = Number(process.exitCode ?? 0)
   process.exitCode = undefined
   return code
@@ -581,5 +597,321 @@ describe('the phase a failure happened in', () => {
     setInputs({ ...base, ...overrides })
     expect(await runAction()).toBe(1)
     expect(fs.readFileSync(summaryFile, 'utf8')).toContain(`**Failed in:** ${phaseName}`)
+  })
+})
+
+/**
+ * The native strategies (BLUE_GREEN, LINEAR, CANARY): the watch follows the service deployment our update
+ * created, found by its target revision, and judges it by its status, never by DescribeServices' counts.
+ */
+describe('native deployment strategies', () => {
+  const SD_ARN = `arn:aws:ecs:eu-west-1:${ACCOUNT}:service-deployment/prod/web/Abc123`
+  const REV_ARN = `arn:aws:ecs:eu-west-1:${ACCOUNT}:service-revision/prod/web/9876`
+  const OLD_REV_ARN = `arn:aws:ecs:eu-west-1:${ACCOUNT}:service-revision/prod/web/1234`
+  const blueGreen: DeploymentConfiguration = {
+    strategy: 'BLUE_GREEN',
+    bakeTimeInMinutes: 5,
+    alarms: { alarmNames: ['web-5xx'], enable: true, rollback: true },
+    deploymentCircuitBreaker: { enable: true, rollback: true }
+  }
+
+  function sd(d: Partial<ServiceDeployment>, production?: number, test?: number): ServiceDeployment {
+    return {
+      serviceDeploymentArn: SD_ARN,
+      status: 'IN_PROGRESS',
+      sourceServiceRevisions: [{ arn: OLD_REV_ARN }],
+      targetServiceRevision: {
+        arn: REV_ARN,
+        ...(production !== undefined ? { requestedProductionTrafficWeight: production } : {}),
+        ...(test !== undefined ? { requestedTestTrafficWeight: test } : {})
+      },
+      ...d
+    }
+  }
+
+  /** The service deploys with `config`; ECS lists our deployment and answers DescribeServiceDeployments in order. */
+  function nativeAws(config: DeploymentConfiguration, answers: ServiceDeployment[]): void {
+    const svc = { ...currentService, deploymentConfiguration: config }
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [svc] })
+    ecsMock.on(UpdateServiceCommand).resolves({
+      service: {
+        ...svc,
+        taskDefinition: TD_NEW,
+        deployments: [deployment({ rolloutState: 'IN_PROGRESS', runningCount: 0 }), ...svc.deployments]
+      }
+    })
+    ecsMock.on(ListServiceDeploymentsCommand).resolves({
+      serviceDeployments: [
+        {
+          serviceDeploymentArn: SD_ARN,
+          targetServiceRevisionArn: REV_ARN,
+          status: 'PENDING',
+          createdAt: new Date()
+        }
+      ]
+    })
+    ecsMock
+      .on(DescribeServiceRevisionsCommand)
+      .resolves({ serviceRevisions: [{ serviceRevisionArn: REV_ARN, taskDefinition: TD_NEW }] })
+    let chain = ecsMock.on(DescribeServiceDeploymentsCommand)
+    for (const a of answers.slice(0, -1)) chain = chain.resolvesOnce({ serviceDeployments: [a] })
+    chain.resolves({ serviceDeployments: answers.slice(-1) })
+    ecsMock.on(StopServiceDeploymentCommand).resolves({ serviceDeploymentArn: SD_ARN })
+    ecsMock.on(ContinueServiceDeploymentCommand).resolves({ serviceDeploymentArn: SD_ARN })
+  }
+
+  const log = (): string => printed.join('')
+  const updates = (): Array<string | undefined> =>
+    ecsMock.commandCalls(UpdateServiceCommand).map(c => c.args[0].input.taskDefinition)
+
+  test('BLUE_GREEN is green only at SUCCESSFUL: 100 % production weight during BAKE_TIME does not end the step', async () => {
+    // @actions/core keeps the first summary path it sees: the one file the other tests use.
+    const summaryFile = path.join(workspace, 'summary.md')
+    fs.writeFileSync(summaryFile, '')
+    process.env.GITHUB_STEP_SUMMARY = summaryFile
+    nativeAws(blueGreen, [
+      sd({ lifecycleStage: 'SCALE_UP' }),
+      sd({ lifecycleStage: 'TEST_TRAFFIC_SHIFT' }, 0, 100),
+      sd({ lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' }, 100, 100),
+      sd({ lifecycleStage: 'BAKE_TIME' }, 100, 100),
+      sd({ lifecycleStage: 'BAKE_TIME' }, 100, 100),
+      sd({ status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP' }, 100, 100)
+    ])
+    setInputs(base)
+    expect(await runAction()).toBe(0)
+    expect(annotations('error')).toEqual([])
+    // Every answer was read: the bake did not end the watch.
+    expect(ecsMock.commandCalls(DescribeServiceDeploymentsCommand)).toHaveLength(6)
+    expect(ecsMock.commandCalls(ListServiceDeploymentsCommand)[0].args[0].input).toMatchObject({
+      cluster: 'prod',
+      service: 'web'
+    })
+    const order = ['SCALE_UP', 'TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT', 'BAKE_TIME', 'CLEAN_UP'].map(
+      stage => log().indexOf(`stage ${stage}`)
+    )
+    expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]))).toBe(true)
+    // One line per change: the second BAKE_TIME answer printed nothing.
+    expect(log().split('stage BAKE_TIME').length - 1).toBe(1)
+    expect(log()).toMatch(/Service deployment Abc123 succeeded/)
+    expect(ecsMock.commandCalls(StopServiceDeploymentCommand)).toEqual([])
+    expect(updates()).toEqual([TD_NEW])
+    const summary = fs.readFileSync(summaryFile, 'utf8')
+    expect(summary).toContain('### Stages')
+    expect(summary).toMatch(/\| BAKE\\_TIME \| \d+ ms \|/)
+    expect(summary).toMatch(/\*\*Alarms:\*\* `web-5xx`$/m)
+  })
+
+  test('an alarm during the bake: ECS rolls back, the step is red naming the alarm, and we start no rollback', async () => {
+    const alarm = { status: 'TRIGGERED' as const, alarmNames: ['web-5xx'], triggeredAlarmNames: ['web-5xx'] }
+    nativeAws(blueGreen, [
+      sd({ lifecycleStage: 'BAKE_TIME' }, 100, 100),
+      sd({ status: 'ROLLBACK_IN_PROGRESS', lifecycleStage: 'BAKE_TIME', alarms: alarm }, 0, 0),
+      sd({ status: 'ROLLBACK_SUCCESSFUL', alarms: alarm, rollback: { reason: 'alarm' } }, 0, 0)
+    ])
+    setInputs(base)
+    expect(await runAction()).toBe(1)
+    const errors = annotations('error')
+    // The cause travels in the run's one "Deployment failed" error, first.
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/title=Deployment failed::Rolled back: alarm "web-5xx" went into ALARM/)
+    expect(errors.join('\n')).not.toMatch(/completed/)
+    expect(ecsMock.commandCalls(StopServiceDeploymentCommand)).toEqual([])
+    expect(updates()).toEqual([TD_NEW])
+  })
+
+  test('a failed Lambda hook names the hook and its function', async () => {
+    nativeAws(blueGreen, [
+      sd({ lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT' }, 0, 100),
+      sd({
+        status: 'ROLLBACK_SUCCESSFUL',
+        lifecycleHookDetails: [
+          {
+            hookId: 'smoke',
+            targetType: 'AWS_LAMBDA',
+            targetArn: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:smoke-test`,
+            status: 'FAILED'
+          }
+        ]
+      })
+    ])
+    setInputs(base)
+    expect(await runAction()).toBe(1)
+    expect(annotations('error')[0]).toMatch(/lifecycle hook smoke \(smoke-test\) failed/)
+  })
+
+  const paused = (stage = 'POST_TEST_TRAFFIC_SHIFT'): ServiceDeployment =>
+    sd(
+      {
+        lifecycleStage: stage as ServiceDeployment['lifecycleStage'],
+        lifecycleHookDetails: [
+          {
+            hookId: 'gate',
+            targetType: 'PAUSE',
+            status: 'AWAITING_ACTION',
+            expiresAt: new Date(Date.now() + 3600_000),
+            timeoutAction: 'ROLLBACK'
+          }
+        ]
+      },
+      0,
+      100
+    )
+
+  test.each<[string, string, 'CONTINUE' | 'ROLLBACK', ServiceDeployment, number]>([
+    ['continue', 'continue', 'CONTINUE', sd({ status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP' }, 100), 0],
+    ['rollback', 'rollback', 'ROLLBACK', sd({ status: 'ROLLBACK_SUCCESSFUL' }, 0), 1]
+  ])(
+    'a PAUSE hook with on-pause %s: ContinueServiceDeployment, then watched to its end',
+    async (_n, onPause, action, last, code) => {
+      nativeAws(blueGreen, [paused(), paused(), last])
+      setInputs({ ...base, 'on-pause': onPause })
+      expect(await runAction()).toBe(code)
+      // Answered once, though the pause was seen twice.
+      expect(ecsMock.commandCalls(ContinueServiceDeploymentCommand).map(c => c.args[0].input)).toEqual([
+        { serviceDeploymentArn: SD_ARN, hookId: 'gate', action }
+      ])
+      expect(ecsMock.commandCalls(StopServiceDeploymentCommand)).toEqual([])
+    }
+  )
+
+  test('a PAUSE hook with on-pause return: green at the pause, with a notice and the outputs to resume it', async () => {
+    nativeAws(blueGreen, [sd({ lifecycleStage: 'SCALE_UP' }), paused()])
+    setInputs({ ...base, 'on-pause': 'return' })
+    expect(await runAction()).toBe(0)
+    expect(annotations('notice').join('\n')).toMatch(/paused at hook gate .*resume: arn:aws:ecs:/)
+    expect(log()).toContain(`::set-output name=service-deployment-arn::${SD_ARN}`)
+    expect(log()).toContain('::set-output name=hook-id::gate')
+    expect(ecsMock.commandCalls(ContinueServiceDeploymentCommand)).toEqual([])
+  })
+
+  test('on-pause wait: a notice with the console link, and the watch goes on until ECS ends it', async () => {
+    nativeAws(blueGreen, [
+      paused(),
+      paused(),
+      sd({
+        status: 'ROLLBACK_SUCCESSFUL',
+        lifecycleHookDetails: [{ hookId: 'gate', targetType: 'PAUSE', status: 'TIMED_OUT' }]
+      })
+    ])
+    setInputs(base)
+    expect(await runAction()).toBe(1)
+    expect(annotations('notice').join('\n')).toMatch(
+      /paused at hook gate.*ECS will rollback at .*console\.aws\.amazon\.com/
+    )
+    expect(annotations('error')[0]).toMatch(/pause hook gate timed out/)
+    expect(ecsMock.commandCalls(ContinueServiceDeploymentCommand)).toEqual([])
+  })
+
+  test('a resume step continues the hook and watches to the end: no build, no register, no update', async () => {
+    nativeAws(blueGreen, [
+      paused(),
+      sd({ lifecycleStage: 'BAKE_TIME' }, 100, 100),
+      sd({ status: 'SUCCESSFUL' }, 100, 100)
+    ])
+    setInputs({ 'aws-region': 'eu-west-1', cluster: 'prod', service: 'web', resume: SD_ARN })
+    expect(await runAction()).toBe(0)
+    expect(mutatingSent()).toEqual([])
+    expect(ecsMock.commandCalls(ContinueServiceDeploymentCommand).map(c => c.args[0].input)).toEqual([
+      { serviceDeploymentArn: SD_ARN, hookId: 'gate', action: 'CONTINUE' }
+    ])
+    expect(ecsMock.commandCalls(ListServiceDeploymentsCommand)).toEqual([])
+    expect(log()).toMatch(/Service deployment Abc123 succeeded/)
+  })
+
+  test('a resume step on a deployment that waits at no hook fails, changing nothing', async () => {
+    nativeAws(blueGreen, [sd({ status: 'SUCCESSFUL' })])
+    setInputs({ 'aws-region': 'eu-west-1', cluster: 'prod', service: 'web', resume: SD_ARN })
+    expect(await runAction()).toBe(1)
+    expect(annotations('error')).toEqual([expect.stringMatching(/Nothing to resume/)])
+    expect(ecsMock.commandCalls(ContinueServiceDeploymentCommand)).toEqual([])
+  })
+
+  test.each<[string, DeploymentConfiguration, number[]]>([
+    ['LINEAR', { strategy: 'LINEAR', linearConfiguration: { stepPercent: 25 } }, [25, 50, 75, 100]],
+    ['CANARY', { strategy: 'CANARY', canaryConfiguration: { canaryPercent: 5 } }, [5, 100]]
+  ])('%s: green at SUCCESSFUL, the weights printed in order', async (_name, config, weights) => {
+    nativeAws(config, [
+      ...weights.map(w => sd({ lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' }, w)),
+      sd({ status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP' }, 100)
+    ])
+    setInputs(base)
+    expect(await runAction()).toBe(0)
+    const at = weights.map(w => log().indexOf(`production ${w}% new / ${100 - w}% old`))
+    expect(at.every((p, i) => p >= 0 && (i === 0 || p > at[i - 1]))).toBe(true)
+  })
+
+  test('cancelled during the bake: StopServiceDeployment with ROLLBACK, not an UpdateService', async () => {
+    const controller = new AbortController()
+    nativeAws(blueGreen, [sd({ lifecycleStage: 'SCALE_UP' })])
+    ecsMock
+      .on(DescribeServiceDeploymentsCommand)
+      .resolvesOnce({ serviceDeployments: [sd({ lifecycleStage: 'SCALE_UP' })] })
+      .callsFake(() => {
+        controller.abort()
+        return { serviceDeployments: [sd({ lifecycleStage: 'BAKE_TIME' }, 100, 100)] }
+      })
+    setInputs(base)
+    expect(await runAction({ signal: controller.signal })).toBe(1)
+    expect(ecsMock.commandCalls(StopServiceDeploymentCommand).map(c => c.args[0].input)).toEqual([
+      { serviceDeploymentArn: SD_ARN, stopType: 'ROLLBACK' }
+    ])
+    expect(updates()).toEqual([TD_NEW])
+    expect(annotations('error').at(-1)).toMatch(/Rollback of service deployment Abc123 started/)
+  })
+
+  test('a timeout during the bake rolls back with StopServiceDeployment and watches it to ROLLBACK_SUCCESSFUL: red', async () => {
+    nativeAws(blueGreen, [sd({ lifecycleStage: 'BAKE_TIME' }, 100, 100)])
+    let stopped = false
+    ecsMock.on(StopServiceDeploymentCommand).callsFake(() => {
+      stopped = true
+      return { serviceDeploymentArn: SD_ARN }
+    })
+    ecsMock.on(DescribeServiceDeploymentsCommand).callsFake(() => ({
+      serviceDeployments: [
+        stopped ? sd({ status: 'ROLLBACK_SUCCESSFUL' }, 0) : sd({ lifecycleStage: 'BAKE_TIME' }, 100, 100)
+      ]
+    }))
+    setInputs({ ...base, 'wait-for-minutes': '0.001' })
+    expect(await runAction()).toBe(1)
+    expect(ecsMock.commandCalls(StopServiceDeploymentCommand)).toHaveLength(1)
+    expect(updates()).toEqual([TD_NEW])
+    const last = annotations('error').at(-1)
+    expect(last).toMatch(/Rolled back service deployment Abc123/)
+    expect(last).not.toMatch(/completed/)
+  })
+
+  test("a rolling service's COUNT threshold of 5: the watch stops at 5 failed tasks, not 3", async () => {
+    const svc = {
+      ...currentService,
+      deploymentConfiguration: {
+        deploymentCircuitBreaker: {
+          enable: false,
+          rollback: false,
+          thresholdConfiguration: { type: 'COUNT' as const, value: 5 }
+        }
+      }
+    }
+    const at = (failedTasks: number) => ({
+      services: [
+        {
+          ...svc,
+          taskDefinition: TD_NEW,
+          deployments: [
+            deployment({ rolloutState: 'IN_PROGRESS', runningCount: 0, failedTasks }),
+            ...svc.deployments
+          ]
+        }
+      ]
+    })
+    ecsMock
+      .on(DescribeServicesCommand)
+      .resolvesOnce({ services: [svc] })
+      .resolvesOnce(at(3))
+      .resolvesOnce(at(4))
+      .resolves(at(5))
+    setInputs({ ...base, rollback: 'false' })
+    expect(await runAction()).toBe(1)
+    expect(ecsMock.commandCalls(DescribeServicesCommand).length).toBeGreaterThanOrEqual(4)
+    expect(annotations('error').join('\n')).toMatch(/after 5 failed tasks \(limit 5\)/)
   })
 })

@@ -58,6 +58,23 @@ const revisionTags = [{ key: 'team', value: 'shop' }]
 const buildPaths = { context: '/ws', dockerfile: '/ws/Dockerfile' }
 
 const base = { image: IMAGE, 'task-definition': 'td.json', cluster: 'prod', service: 'web' }
+
+/** The watch settings of a rolling service with no alarms, when on-pause is not set. */
+const rolling = { strategy: 'ROLLING', alarms: [], onPause: 'wait' }
+/** A blue/green service: a 60-minute bake, a COUNT threshold of 5, one alarm that rolls back. */
+const blueGreen: Service = {
+  ...service,
+  deploymentConfiguration: {
+    strategy: 'BLUE_GREEN',
+    bakeTimeInMinutes: 60,
+    deploymentCircuitBreaker: {
+      enable: true,
+      rollback: true,
+      thresholdConfiguration: { type: 'COUNT', value: 5 }
+    },
+    alarms: { alarmNames: ['web-5xx'], enable: true, rollback: true }
+  }
+}
 const withFile: Facts = { base: file(oneContainer), service }
 
 describe('decide: the targets', () => {
@@ -242,31 +259,101 @@ describe('decide: the update request, the watch and the rollback', () => {
       'defaults: 30 minutes; the breaker threshold of the service (2 tasks → 3)',
       {},
       service,
-      { wait: true, timeoutMs: 1_800_000, maxFailedTasks: 3 }
+      { wait: true, timeoutMs: 1_800_000, maxFailedTasks: 3, ...rolling }
     ],
     [
       'the desired-count input sets the threshold (100 → 50)',
       { 'desired-count': '100' },
       service,
-      { wait: true, timeoutMs: 1_800_000, maxFailedTasks: 50 }
+      { wait: true, timeoutMs: 1_800_000, maxFailedTasks: 50, ...rolling }
     ],
     [
       'the service desired count sets it (1000 → 200, the cap)',
       {},
       { ...service, desiredCount: 1000 },
-      { wait: true, timeoutMs: 1_800_000, maxFailedTasks: 200 }
+      { wait: true, timeoutMs: 1_800_000, maxFailedTasks: 200, ...rolling }
     ],
     [
       'max-failed-tasks wins',
       { 'max-failed-tasks': '7', 'desired-count': '100' },
       service,
-      { wait: true, timeoutMs: 1_800_000, maxFailedTasks: 7 }
+      { wait: true, timeoutMs: 1_800_000, maxFailedTasks: 7, ...rolling }
     ],
     [
       'not waiting, minutes in fractions',
       { 'wait-for-service-stability': 'false', 'wait-for-minutes': '1.5' },
       service,
-      { wait: false, timeoutMs: 90_000, maxFailedTasks: 3 }
+      { wait: false, timeoutMs: 90_000, maxFailedTasks: 3, ...rolling }
+    ],
+    [
+      'BLUE_GREEN: its worst case as the wait (15 scale-up + 60 bake), its COUNT threshold (5, not 3), its alarms',
+      {},
+      blueGreen,
+      {
+        wait: true,
+        timeoutMs: 75 * 60_000,
+        maxFailedTasks: 5,
+        strategy: 'BLUE_GREEN',
+        alarms: ['web-5xx'],
+        onPause: 'wait'
+      }
+    ],
+    [
+      'BLUE_GREEN: wait-for-minutes and max-failed-tasks still win; on-pause is read',
+      { 'wait-for-minutes': '20', 'max-failed-tasks': '2', 'on-pause': 'return' },
+      blueGreen,
+      {
+        wait: true,
+        timeoutMs: 20 * 60_000,
+        maxFailedTasks: 2,
+        strategy: 'BLUE_GREEN',
+        alarms: ['web-5xx'],
+        onPause: 'return'
+      }
+    ],
+    [
+      'LINEAR: 10 steps of 6 minutes on top of the scale-up',
+      {},
+      { ...service, deploymentConfiguration: { strategy: 'LINEAR' } },
+      {
+        wait: true,
+        timeoutMs: 75 * 60_000,
+        maxFailedTasks: 3,
+        strategy: 'LINEAR',
+        alarms: [],
+        onPause: 'wait'
+      }
+    ],
+    [
+      'ROLLING with alarms: they are reported; the rolling default of 30 minutes stays',
+      {},
+      {
+        ...service,
+        deploymentConfiguration: { alarms: { alarmNames: ['cpu-high'], enable: true, rollback: true } }
+      },
+      {
+        wait: true,
+        timeoutMs: 1_800_000,
+        maxFailedTasks: 3,
+        strategy: 'ROLLING',
+        alarms: ['cpu-high'],
+        onPause: 'wait'
+      }
+    ],
+    [
+      'ROLLING with a COUNT threshold of 20: 20, not 3',
+      {},
+      {
+        ...service,
+        deploymentConfiguration: {
+          deploymentCircuitBreaker: {
+            enable: true,
+            rollback: true,
+            thresholdConfiguration: { type: 'COUNT', value: 20 }
+          }
+        }
+      },
+      { wait: true, timeoutMs: 1_800_000, maxFailedTasks: 20, ...rolling }
     ]
   ])('watch: %s', (_name, given, found, watch) => {
     expect(serviceOf(given, { ...withFile, service: found })?.watch).toEqual(watch)
@@ -423,5 +510,32 @@ describe('decide: a bad combination fails before anything is done', () => {
     expect(error).toBeInstanceOf(DeployError)
     expect((error as DeployError).title).toBe(title)
     expect((error as DeployError).message).toMatch(message)
+  })
+})
+
+/** A resume step (input `resume`): no base, no target; the service's watch settings, the hook's answer. */
+describe('decide: resume', () => {
+  const SD_ARN = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/Abc123'
+  const given = { 'aws-region': 'eu-west-1', cluster: 'prod', service: 'web', resume: SD_ARN }
+
+  test.each<[string, Record<string, string>, 'continue' | 'rollback']>([
+    ['continue by default', {}, 'continue'],
+    ['resume-action rollback', { 'resume-action': 'rollback' }, 'rollback']
+  ])('a blue/green service: %s', (_name, extra, action) => {
+    const plan = decide(inputs({ ...given, ...extra }), { service: blueGreen }, '')
+    expect(plan.targets).toEqual([])
+    expect(plan.image).toEqual({ kind: 'keep' })
+    expect(plan.resume).toMatchObject({ cluster: 'prod', serviceDeploymentArn: SD_ARN, action })
+    expect(plan.resume?.service.watch).toMatchObject({
+      strategy: 'BLUE_GREEN',
+      maxFailedTasks: 5,
+      alarms: ['web-5xx']
+    })
+  })
+
+  test('a rolling service has no pause to resume', () => {
+    expect(() => decide(inputs(given), { service }, '')).toThrow(
+      /deploys with ROLLING; only BLUE_GREEN, LINEAR and CANARY/
+    )
   })
 })

@@ -1,6 +1,13 @@
 import { beforeEach, describe, expect, jest, test } from '@jest/globals'
 import { mockClient } from 'aws-sdk-client-mock'
-import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs'
+import {
+  DescribeServiceDeploymentsCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  StopServiceDeploymentCommand,
+  UpdateServiceCommand,
+  type ServiceDeploymentStatus
+} from '@aws-sdk/client-ecs'
 import type { WatchOutcome } from '../src/watch/loop.js'
 
 jest.unstable_mockModule('@actions/core', () => ({
@@ -246,5 +253,86 @@ describe('rollBack', () => {
     const result = await rollBack(request(failedOutcome('timeout'), { waitMs: 60_000, ...fast }))
     expect(result.status).toBe('failed')
     expect(result.message).toMatch(/^Rollback to web:4 did not complete: /)
+  })
+})
+
+/** BLUE_GREEN, LINEAR, CANARY: StopServiceDeployment(ROLLBACK) while ours is still going; else as rolling. */
+describe('rollBack of a native deployment', () => {
+  const SD = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/c/web/Sd5'
+  const native = (status: WatchOutcome['status'], sdStatus: ServiceDeploymentStatus): WatchOutcome =>
+    failedOutcome(status, {
+      deployment: undefined,
+      serviceDeployment: { serviceDeploymentArn: SD, status: sdStatus }
+    })
+
+  test.each<[string, WatchOutcome, ServiceDeploymentStatus, boolean, string, RegExp]>([
+    [
+      'timed out in the bake: stopped, watched to ROLLBACK_SUCCESSFUL',
+      native('timeout', 'IN_PROGRESS'),
+      'ROLLBACK_SUCCESSFUL',
+      false,
+      'completed',
+      /^Rolled back service deployment Sd5: traffic is back/
+    ],
+    [
+      'cancelled: stopped, not waited for',
+      native('cancelled', 'IN_PROGRESS'),
+      'ROLLBACK_SUCCESSFUL',
+      true,
+      'started',
+      /not waited for/
+    ],
+    [
+      'the rollback itself fails: red, saying so',
+      native('timeout', 'IN_PROGRESS'),
+      'ROLLBACK_FAILED',
+      false,
+      'failed',
+      /did not succeed/
+    ],
+    [
+      'ECS rolled back by itself: only reported',
+      native('rolled-back', 'ROLLBACK_SUCCESSFUL'),
+      'ROLLBACK_SUCCESSFUL',
+      false,
+      'ecs',
+      /started no rollback/
+    ]
+  ])('%s', async (_name, outcome, after, cancelled, status, message) => {
+    ecsMock.on(StopServiceDeploymentCommand).resolves({ serviceDeploymentArn: SD })
+    ecsMock
+      .on(DescribeServiceDeploymentsCommand)
+      .resolves({ serviceDeployments: [{ serviceDeploymentArn: SD, status: after }] })
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'web', taskDefinition: OLD }] })
+    const result = await rollBack({ ...request(outcome, { cancelled, strategy: 'BLUE_GREEN' }), ...fast })
+    expect(result.status).toBe(status)
+    expect(result.message).toMatch(message)
+    const stops = ecsMock.commandCalls(StopServiceDeploymentCommand).map(c => c.args[0].input)
+    expect(stops).toEqual(status === 'ecs' ? [] : [{ serviceDeploymentArn: SD, stopType: 'ROLLBACK' }])
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toEqual([])
+  })
+
+  test('a ROLLING service with the same outcome rolls back with UpdateService', async () => {
+    ecsMock.on(UpdateServiceCommand).resolves({
+      service: { deployments: [{ id: 'ecs-svc/6', status: 'PRIMARY', taskDefinition: OLD }] }
+    })
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceName: 'web',
+          status: 'ACTIVE',
+          deployments: [
+            { id: 'ecs-svc/6', status: 'PRIMARY', taskDefinition: OLD, rolloutState: 'COMPLETED' }
+          ]
+        }
+      ]
+    })
+    const result = await rollBack({
+      ...request(native('timeout', 'IN_PROGRESS'), { strategy: 'ROLLING' }),
+      ...fast
+    })
+    expect(result.status).toBe('completed')
+    expect(ecsMock.commandCalls(StopServiceDeploymentCommand)).toEqual([])
+    expect(ecsMock.commandCalls(UpdateServiceCommand)[0].args[0].input.taskDefinition).toBe(OLD)
   })
 })

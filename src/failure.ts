@@ -21,14 +21,16 @@ export interface FailedDeployment {
   clients: AwsClients
   target: ServiceTarget
   outcome: WatchOutcome
-  /** The task definition as registered: the causes point into it. */
-  rendered: RegisterTaskDefinitionCommandInput
-  /** The deployment our update started. */
-  ours: Deployment
+  /** The task definition as registered: the causes point into it (undefined for a resume step). */
+  rendered?: RegisterTaskDefinitionCommandInput
+  /** The deployment our update started (undefined for a resume step). */
+  ours?: Deployment
   report: DeployReport
   signal: AbortSignal
   /** The run's ECS call meter, shared with the main wait. */
   meter: CallMeter
+  /** The rollback wait's sleep (a test's clock); by default a timer. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
 }
 
 /** Ends a message with a full stop, so two can follow each other. */
@@ -49,10 +51,12 @@ export async function handleFailedDeployment(failed: FailedDeployment): Promise<
     cluster: target.update.cluster,
     service: target.name,
     policy: target.rollback,
-    failedTaskDefinitionArn: failed.ours.taskDefinition,
+    failedTaskDefinitionArn: failed.ours?.taskDefinition,
     outcome,
     cancelled: failed.signal.aborted,
-    meter: failed.meter
+    meter: failed.meter,
+    sleep: failed.sleep,
+    strategy: target.watch.strategy
   })
   report.headline = `${sentence(outcome.message)} ${report.rollback.message}`
   // The first cause travels in the run's one "Deployment failed" error, with the verdict folded in.

@@ -28,11 +28,73 @@ export interface ActionInputs {
   desiredCount?: number
   forceNewDeployment: boolean
   waitForServiceStability: boolean
-  waitForMinutes: number
+  /** undefined when not set: the plan picks the strategy's default (src/strategy.ts). */
+  waitForMinutes?: number
   maxFailedTasks?: number
   rollback: boolean
   propagateTags?: PropagateTags
   enableEcsManagedTags?: boolean
+  /** What to do when a PAUSE lifecycle hook waits for us (native strategies). */
+  onPause: OnPause
+  /** A paused service deployment (its ARN) to continue and watch: no build, register or update. */
+  resume?: string
+  resumeAction: ResumeAction
+}
+
+export const ON_PAUSE = ['wait', 'continue', 'rollback', 'return'] as const
+export type OnPause = (typeof ON_PAUSE)[number]
+export const RESUME_ACTIONS = ['continue', 'rollback'] as const
+export type ResumeAction = (typeof RESUME_ACTIONS)[number]
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  const found = allowed.find(a => a === value.trim().toLowerCase())
+  if (found) return found
+  throw invalid(name, `${quote(value)} is not one of ${allowed.join(', ')}`)
+}
+
+/** A service deployment ARN: arn:<partition>:ecs:<region>:<account>:service-deployment/<cluster>/<service>/<id>. */
+const SERVICE_DEPLOYMENT_ARN =
+  /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service-deployment\/[^/\s]+\/[^/\s]+\/[^/\s]+$/
+
+/**
+ * `resume` continues a deployment a PAUSE hook holds: it takes the service, and none of what would start
+ * a new deployment (an image to build or deploy, a task definition, desired-count, force-new-deployment).
+ */
+function checkResume(read: InputReader, resume: string | undefined, service: string | undefined): void {
+  const action = optional(read, 'resume-action')
+  if (!resume) {
+    if (action) throw invalid('resume-action', 'is only used with resume (a paused service deployment)')
+    return
+  }
+  if (!SERVICE_DEPLOYMENT_ARN.test(resume)) {
+    throw invalid(
+      'resume',
+      `${quote(resume)} is not a service deployment ARN`,
+      'pass the service-deployment-arn output of the step that returned at the pause'
+    )
+  }
+  if (!service)
+    throw invalid('resume', 'needs the service the paused deployment belongs to (input "service")')
+  const starts = [
+    'repository',
+    'image',
+    'task-definition',
+    'task-definition-family',
+    'desired-count',
+    'force-new-deployment'
+  ]
+  const set = starts.filter(
+    name =>
+      optional(read, name) !== undefined &&
+      !(name === 'force-new-deployment' && optional(read, name)?.toLowerCase() === 'false')
+  )
+  if (set.length > 0) {
+    throw invalid(
+      'resume',
+      `continues a paused deployment and starts none: remove ${set.map(n => `"${n}"`).join(', ')}`,
+      'a resume step builds, registers and updates nothing; the step that returned at the pause did that'
+    )
+  }
 }
 
 export type InputReader = (name: string) => string
@@ -181,20 +243,25 @@ export function readInputs(
     )
   }
   const service = optional(read, 'service')
-  if (!service && !taskDefinition && !taskDefinitionFamily) {
+  if (!service && !taskDefinition && !taskDefinitionFamily && !optional(read, 'resume')) {
     throw invalid(
       'task-definition',
       'with no service to update, a task definition file or family is needed as the base'
     )
   }
+  const resume = optional(read, 'resume')
+  checkResume(read, resume, service)
   if (!repository && !image && !service) {
     throw invalid('repository', 'nothing to deploy: set repository (build and push) or image')
   }
 
   const desiredCountText = optional(read, 'desired-count')
   const maxFailedText = optional(read, 'max-failed-tasks')
-  const minutesText = optional(read, 'wait-for-minutes') ?? '30'
-  if (!/^\d+(\.\d+)?$/.test(minutesText) || Number(minutesText) <= 0 || Number(minutesText) > 360) {
+  const minutesText = optional(read, 'wait-for-minutes')
+  if (
+    minutesText !== undefined &&
+    (!/^\d+(\.\d+)?$/.test(minutesText) || Number(minutesText) <= 0 || Number(minutesText) > 360)
+  ) {
     throw invalid('wait-for-minutes', `${quote(minutesText)} is not a number of minutes between 0 and 360`)
   }
 
@@ -235,13 +302,16 @@ export function readInputs(
       desiredCountText === undefined ? undefined : wholeNumber('desired-count', desiredCountText, 0, 5000),
     forceNewDeployment: booleanInput(read, 'force-new-deployment', false),
     waitForServiceStability: booleanInput(read, 'wait-for-service-stability', true),
-    waitForMinutes: Number(minutesText),
+    waitForMinutes: minutesText === undefined ? undefined : Number(minutesText),
     maxFailedTasks:
       maxFailedText === undefined ? undefined : wholeNumber('max-failed-tasks', maxFailedText, 1, 1000),
     rollback: booleanInput(read, 'rollback', true),
     propagateTags,
     enableEcsManagedTags:
-      managedTagsText === undefined ? undefined : parseBoolean('enable-ecs-managed-tags', managedTagsText)
+      managedTagsText === undefined ? undefined : parseBoolean('enable-ecs-managed-tags', managedTagsText),
+    onPause: oneOf('on-pause', optional(read, 'on-pause') ?? 'wait', ON_PAUSE),
+    resume,
+    resumeAction: oneOf('resume-action', optional(read, 'resume-action') ?? 'continue', RESUME_ACTIONS)
   }
 }
 

@@ -8,15 +8,17 @@ import { createClients, type AwsClients } from './aws.js'
 import { commitSha, imageLine, resolveImage } from './image.js'
 import { DeployError, inPhase, type Phase } from './errors.js'
 import { exec as realExec, type Exec } from './exec.js'
-import { handleFailedDeployment } from './failure.js'
+import { handleFailedDeployment, type FailedDeployment } from './failure.js'
 import { readInputs, type ActionInputs } from './inputs.js'
-import { decide, gatherFacts, relativeToWorkspace, type PlanNotice } from './plan.js'
+import { decide, gatherFacts, relativeToWorkspace, type PlanNotice, type ServiceTarget } from './plan.js'
+import { pauseHandler, resumeServiceDeployment } from './pause.js'
 import { updateService } from './service.js'
 import { markPost } from './state.js'
 import { registerTaskDefinition } from './task-definition/register.js'
 import { renderTaskDefinition } from './task-definition/render.js'
+import type { Sleep } from './watch/call.js'
 import { CallMeter } from './watch/call-meter.js'
-import { watchDeployment } from './watch/loop.js'
+import { watchDeployment, type WatchOptions, type WatchOutcome } from './watch/loop.js'
 import { flushWarnings, warning } from './report/annotations.js'
 import { consoleUrl, setOutputs } from './report/outputs.js'
 import { writeSummary } from './report/summary.js'
@@ -31,6 +33,8 @@ export interface Dependencies {
   workspace?: string
   /** Aborted on cancellation; by default SIGINT/SIGTERM abort it. */
   signal?: AbortSignal
+  /** The waits' sleep between polls (a test's clock); by default a timer the signal ends. */
+  sleep?: Sleep
 }
 
 /** One phase in its log group: timed, and any error passing through is stamped with the phase. */
@@ -117,6 +121,31 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       })
       return decide(given, facts, sha)
     })
+    if (plan.resume) {
+      const { resume } = plan
+      report.serviceDeploymentArn = resume.serviceDeploymentArn
+      const resumed = await phase('watch', 'Resume the paused deployment', report, () =>
+        resumeServiceDeployment(clients.ecs, resume.serviceDeploymentArn, resume.action)
+      )
+      // One ECS call budget for the whole wait, a rollback included.
+      const meter = new CallMeter()
+      const outcome = await watch(
+        clients,
+        resume.service,
+        report,
+        signal,
+        meter,
+        {
+          deploymentId: '',
+          taskDefinitionArn: '',
+          since: resumed.createdAt ?? new Date(),
+          serviceDeploymentArn: resume.serviceDeploymentArn
+        },
+        deps.sleep
+      )
+      await conclude(outcome, { clients, target: resume.service, report, signal, meter, sleep: deps.sleep })
+      return
+    }
     // Everything the run will do is decided; from here on it is done. Today a run has one target.
     const [target] = plan.targets
     report.previousTaskDefinitionArn = target.service?.previousTaskDefinitionArn
@@ -174,43 +203,30 @@ export async function run(deps: Dependencies = {}): Promise<void> {
 
     // One ECS call budget for the whole wait, a rollback included.
     const meter = new CallMeter()
-    const outcome = await phase('watch', 'Wait for the deployment', report, () =>
-      watchDeployment({
-        ecs: clients.ecs,
-        cluster: service.update.cluster,
-        service: service.name,
+    const outcome = await watch(
+      clients,
+      service,
+      report,
+      signal,
+      meter,
+      {
         deploymentId,
         taskDefinitionArn,
         since: update.at,
-        knownEventIds: (update.service.events ?? []).flatMap(e => (e.id ? [e.id] : [])),
-        timeoutMs: service.watch.timeoutMs,
-        maxFailedTasks: service.watch.maxFailedTasks,
-        signal,
-        meter,
-        onEvent: event => core.info(inert(logEvent(event)))
-      })
+        knownEventIds: (update.service.events ?? []).flatMap(e => (e.id ? [e.id] : []))
+      },
+      deps.sleep
     )
-    report.outcome = outcome
-    if (outcome.status === 'completed') {
-      report.ok = true
-      report.headline = outcome.message
-      core.info(inert(outcome.message))
-      return
-    }
-    try {
-      await handleFailedDeployment({
-        clients,
-        target: service,
-        outcome,
-        rendered,
-        ours: update.deployment,
-        report,
-        signal,
-        meter
-      })
-    } catch (error) {
-      throw inPhase(error, 'watch')
-    }
+    await conclude(outcome, {
+      clients,
+      target: service,
+      rendered,
+      ours: update.deployment,
+      report,
+      signal,
+      meter,
+      sleep: deps.sleep
+    })
   } catch (error) {
     fail(error, report, workspace)
   } finally {
@@ -220,6 +236,63 @@ export async function run(deps: Dependencies = {}): Promise<void> {
     flushWarnings()
     // Outside a runner (a local run without GITHUB_STEP_SUMMARY) there is nowhere to write it.
     if (process.env.GITHUB_STEP_SUMMARY) await writeSummary(report)
+  }
+}
+
+type WatchStart = Pick<
+  WatchOptions,
+  'deploymentId' | 'taskDefinitionArn' | 'since' | 'knownEventIds' | 'serviceDeploymentArn'
+>
+
+/** The wait, in its phase, as the plan's watch policy says (strategy, limits, what a pause does). */
+async function watch(
+  clients: AwsClients,
+  service: ServiceTarget,
+  report: DeployReport,
+  signal: AbortSignal,
+  meter: CallMeter,
+  start: WatchStart,
+  sleep?: Sleep
+): Promise<WatchOutcome> {
+  report.strategy = service.watch.strategy
+  report.alarms = service.watch.alarms
+  const outcome = await phase('watch', 'Wait for the deployment', report, () =>
+    watchDeployment({
+      ...start,
+      ecs: clients.ecs,
+      cluster: service.update.cluster,
+      service: service.name,
+      timeoutMs: service.watch.timeoutMs,
+      maxFailedTasks: service.watch.maxFailedTasks,
+      strategy: service.watch.strategy,
+      signal,
+      meter,
+      sleep,
+      onEvent: event => core.info(inert(logEvent(event))),
+      onProgress: line => core.info(inert(line)),
+      onPause: pauseHandler(clients.ecs, service.watch.onPause, report.consoleUrl)
+    })
+  )
+  report.outcome = outcome
+  report.serviceDeploymentArn = outcome.serviceDeployment?.serviceDeploymentArn ?? report.serviceDeploymentArn
+  setOutputs(report)
+  return outcome
+}
+
+/** Green at the end (or at a pause the run returns at), else the failure path: causes, rollback, red. */
+async function conclude(outcome: WatchOutcome, failed: Omit<FailedDeployment, 'outcome'>): Promise<void> {
+  const { report } = failed
+  if (outcome.status === 'completed' || outcome.status === 'paused') {
+    report.ok = true
+    report.headline = outcome.message
+    report.hookId = outcome.hookId
+    core.info(inert(outcome.message))
+    return
+  }
+  try {
+    await handleFailedDeployment({ ...failed, outcome })
+  } catch (error) {
+    throw inPhase(error, 'watch')
   }
 }
 

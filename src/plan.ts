@@ -15,7 +15,9 @@ import type { Service, Tag, TaskDefinition } from '@aws-sdk/client-ecs'
 import { arnTail } from './arn.js'
 import type { AwsClients } from './aws.js'
 import { DeployError } from './errors.js'
-import { circuitBreakerThreshold, type ActionInputs } from './inputs.js'
+import type { ActionInputs, OnPause, ResumeAction } from './inputs.js'
+import { resumePlan, watchPolicy } from './plan-watch.js'
+import type { Strategy } from './strategy.js'
 import { defaultTag, parseImageReference, parseRepositoryInput, type BuildInputs } from './image-ref.js'
 import {
   fromDescribedTaskDefinition,
@@ -69,8 +71,14 @@ export interface WatchPolicy {
   /** wait-for-service-stability: false ends the run once ECS accepted the update. */
   wait: boolean
   timeoutMs: number
-  /** Failed tasks of our deployment that end the wait (the circuit breaker's threshold by default). */
+  /** Failed tasks of our deployment that end the wait (the service's circuit-breaker threshold by default). */
   maxFailedTasks: number
+  /** How ECS deploys the service: ROLLING is watched in DescribeServices, the others as service deployments. */
+  strategy: Strategy
+  /** The CloudWatch alarms ECS watches during the deployment (the service's deploymentConfiguration.alarms). */
+  alarms: string[]
+  /** What to do when a PAUSE lifecycle hook waits (native strategies only). */
+  onPause: OnPause
 }
 
 /** What to do when the deployment fails, times out or is cancelled. */
@@ -116,8 +124,18 @@ export interface PlanNotice {
   column?: number
 }
 
+/** A second step continuing a deployment a PAUSE hook holds: nothing is built, registered or updated. */
+export interface ResumePlan {
+  cluster: string
+  service: ServiceTarget
+  serviceDeploymentArn: string
+  action: ResumeAction
+}
+
 export interface Plan {
+  /** Empty when resuming. */
   targets: Target[]
+  resume?: ResumePlan
   image: ImageDecision
   /** The commit being deployed; empty when nothing is built. */
   sha: string
@@ -178,9 +196,10 @@ export async function gatherFacts(
     service = await findService(clients.ecs, inputs.cluster, inputs.service)
   }
   let base = file
-  const source = file
-    ? undefined
-    : (inputs.taskDefinitionFamily ?? (service && currentTaskDefinition(service)))
+  const source =
+    file || inputs.resume
+      ? undefined
+      : (inputs.taskDefinitionFamily ?? (service && currentTaskDefinition(service)))
   if (source) {
     const described = await describeTaskDefinition(
       clients.ecs,
@@ -279,11 +298,7 @@ function serviceTarget(inputs: ActionInputs, name: string, service: Service | un
       enableEcsManagedTags: inputs.enableEcsManagedTags
     },
     previousTaskDefinitionArn: previous,
-    watch: {
-      wait: inputs.waitForServiceStability,
-      timeoutMs: inputs.waitForMinutes * 60_000,
-      maxFailedTasks: inputs.maxFailedTasks ?? circuitBreakerThreshold(desiredCount)
-    },
+    watch: watchPolicy(inputs, service, desiredCount),
     rollback: { enabled: inputs.rollback, taskDefinitionArn: previous }
   }
 }
@@ -297,6 +312,15 @@ function serviceTarget(inputs: ActionInputs, name: string, service: Service | un
 export function decide(inputs: ActionInputs, facts: Facts, sha: string): Plan {
   const refs = parseReferences(inputs)
   const { base } = facts
+  if (inputs.resume && inputs.service) {
+    return resumePlan(
+      inputs,
+      { serviceDeploymentArn: inputs.resume, service: inputs.service },
+      facts.service,
+      serviceTarget(inputs, inputs.service, facts.service),
+      sha
+    )
+  }
   if (!base) {
     throw new DeployError('No task definition', 'No task definition to start from (input "task-definition").')
   }

@@ -8,12 +8,15 @@ import type { ECSClient } from '@aws-sdk/client-ecs'
 import { errorMessage } from './errors.js'
 import { arnTail as revision } from './arn.js'
 import type { RollbackPolicy } from './plan.js'
+import { stopAndRollBack } from './rollback-native.js'
+import type { Strategy } from './strategy.js'
 import type { DeployReport } from './report/types.js'
 import { updateService } from './service.js'
 import { logEvent } from './report/timeline.js'
 import { inert } from './untrusted.js'
 import type { CallMeter } from './watch/call-meter.js'
 import { watchDeployment, type WatchOutcome } from './watch/loop.js'
+import { watchesServiceDeployment } from './watch/strategies.js'
 
 export interface RollbackRequest {
   ecs: ECSClient
@@ -31,7 +34,12 @@ export interface RollbackRequest {
   now?: () => number
   /** The run's ECS call meter, shared with the main wait. */
   meter?: CallMeter
+  /** The service's strategy: BLUE_GREEN, LINEAR and CANARY roll back with StopServiceDeployment. */
+  strategy?: Strategy
 }
+
+/** A native deployment still going (not ended by ECS): StopServiceDeployment can roll it back. */
+const STOPPABLE = new Set(['timeout', 'cancelled', 'too-many-failed-tasks', 'paused'])
 
 export type RollbackResult = NonNullable<DeployReport['rollback']>
 
@@ -48,14 +56,21 @@ export async function rollBack(request: RollbackRequest): Promise<RollbackResult
   }
   if (!request.policy.enabled) {
     const d = outcome.deployment
-    const state = d
-      ? `deployment ${d.id} is ${d.rolloutState ?? d.status}, ${d.runningCount ?? 0}/${d.desiredCount ?? 0} tasks running, ${d.failedTasks ?? 0} failed`
-      : 'its deployment state is unknown'
+    const sd = outcome.serviceDeployment
+    const state = sd
+      ? `service deployment ${revision(sd.serviceDeploymentArn)} is ${sd.status ?? 'in an unknown state'}${sd.lifecycleStage ? ` (stage ${sd.lifecycleStage})` : ''}`
+      : d
+        ? `deployment ${d.id} is ${d.rolloutState ?? d.status}, ${d.runningCount ?? 0}/${d.desiredCount ?? 0} tasks running, ${d.failedTasks ?? 0} failed`
+        : 'its deployment state is unknown'
     return {
       status: 'skipped',
       message: `Rollback is off (rollback: false): the service is left on ${failed}; ${state}.`,
       taskDefinitionArn: request.failedTaskDefinitionArn
     }
+  }
+  const native = outcome.serviceDeployment?.serviceDeploymentArn
+  if (native && watchesServiceDeployment(request.strategy) && STOPPABLE.has(outcome.status)) {
+    return stopAndRollBack(request, native)
   }
   const target = request.policy.taskDefinitionArn
   if (!target || target === request.failedTaskDefinitionArn) {

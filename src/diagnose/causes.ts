@@ -84,6 +84,21 @@ function eventCauses(outcome: WatchOutcome): Cause[] {
   return [...causes.values()]
 }
 
+/**
+ * What a native deployment's own record says ended it (the alarm, the hook, the circuit breaker): first,
+ * since the tasks and events only show its effects.
+ */
+function nativeCause(outcome: WatchOutcome): Cause | undefined {
+  if (!outcome.cause || outcome.status === 'completed' || outcome.status === 'paused') return undefined
+  const what = outcome.status === 'rolled-back' ? 'Rolled back' : 'Deployment failed'
+  return {
+    title: trimText(`${what}: ${outcome.cause}`, TITLE_MAX),
+    detail: outcome.message,
+    count: 1,
+    taskIds: []
+  }
+}
+
 function fallback(outcome: WatchOutcome): Cause | undefined {
   if (outcome.status === 'completed') return undefined
   const d = outcome.deployment
@@ -162,7 +177,8 @@ export function diagnose(
   // With the stopped tasks saying why, ECS's lifecycle events ("deployment failed", "rolling back",
   // "unable to consistently start tasks") only restate the verdict: keep just what adds a cause.
   const events = eventCauses(outcome).filter(c => ordered.length === 0 || addsACause(c.detail))
-  const causes = [...ordered, ...events]
+  const native = nativeCause(outcome)
+  const causes = [...(native ? [native] : []), ...ordered, ...events]
   if (causes.length > 0) return causes
 
   const last = fallback(outcome)

@@ -11,6 +11,8 @@ export function renderDetails(report: DeployReport): string[] {
   if (report.cluster) rows.push(['Cluster', code(clip(report.cluster, 300))])
   if (report.service) rows.push(['Service', code(clip(report.service, 300))])
   if (report.deploymentId) rows.push(['Deployment', code(clip(report.deploymentId, 300))])
+  if (report.serviceDeploymentArn)
+    rows.push(['Service deployment', code(clip(report.serviceDeploymentArn, 400))])
   if (report.taskDefinitionArn) rows.push(['Task definition ARN', code(clip(report.taskDefinitionArn, 400))])
   if (report.previousTaskDefinitionArn)
     rows.push(['Previous task definition ARN', code(clip(report.previousTaskDefinitionArn, 400))])

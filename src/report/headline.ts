@@ -26,7 +26,8 @@ export const FAILED_WORDS: Record<WatchOutcome['status'], string> = {
   'rolled-back': 'the deployment was rolled back',
   'too-many-failed-tasks': 'tasks kept failing',
   timeout: 'the deployment timed out',
-  cancelled: 'the run was cancelled'
+  cancelled: 'the run was cancelled',
+  paused: 'the deployment is paused'
 }
 
 /** How long the run took: the sum of its phases. */

@@ -14,6 +14,8 @@ export function setOutputs(report: DeployReport): void {
     ['image-tags', report.imageTags && report.imageTags.length > 0 ? report.imageTags.join(',') : undefined],
     ['task-definition-arn', report.taskDefinitionArn],
     ['deployment-id', report.deploymentId],
+    ['service-deployment-arn', report.serviceDeploymentArn],
+    ['hook-id', report.hookId],
     ['console-url', report.consoleUrl]
   ]
   for (const [name, value] of outputs) if (value) core.setOutput(name, value)

@@ -13,6 +13,7 @@ import { clip, fence, md } from './format.js'
 import { ROLLBACK_WORDS, summaryHeadline } from './headline.js'
 import { fitSummary, LIMITS } from './limits.js'
 import { renderPicture } from './picture.js'
+import { renderStrategy } from './strategy.js'
 import { renderTimeline } from './timeline.js'
 import type { DeployReport, RunContext } from './types.js'
 import { renderWhatChanged } from './what-changed.js'
@@ -72,6 +73,7 @@ export function renderSummary(report: DeployReport, context: RunContext = {}): s
     ...renderWhatChanged(report, context),
     ...(report.ok ? why : []),
     ...renderRollback(report),
+    ...renderStrategy(report),
     ...renderPicture(report),
     ...renderTimeline(report),
     ...renderNotes(report),

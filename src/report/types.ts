@@ -15,6 +15,12 @@ export interface DeployReport {
   taskDefinitionArn?: string
   previousTaskDefinitionArn?: string
   deploymentId?: string
+  /** Native strategies: the service deployment watched, and the hook a step returned at (on-pause: return). */
+  serviceDeploymentArn?: string
+  hookId?: string
+  /** The service's deployment strategy, and the alarms ECS watches during its deployments. */
+  strategy?: string
+  alarms?: string[]
   consoleUrl?: string
   cluster?: string
   service?: string

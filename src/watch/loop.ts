@@ -18,7 +18,8 @@ import { CallMeter, DEFAULT_MAX_CALLS_PER_MINUTE, MINUTE_MS } from './call-meter
 import { EVENT_SLACK_MS, eventKey, newEvents } from './events.js'
 import type { WatchOptions, WatchOutcome } from './options.js'
 import { StoppedTaskReader } from './stopped-tasks.js'
-import { verdictFor } from './strategies.js'
+import { verdictFor, watchesServiceDeployment } from './strategies.js'
+import { watchServiceDeployment } from './native.js'
 import { endOfWait, type Read, type Snapshot, type Verdict } from './verdict.js'
 
 export { CallMeter } from './call-meter.js'
@@ -36,6 +37,7 @@ const MAX_BACKOFF_MS = 15_000
 const CALL_TIMEOUT_POLLS = 2.5
 
 export async function watchDeployment(options: WatchOptions): Promise<WatchOutcome> {
+  if (watchesServiceDeployment(options.strategy)) return watchServiceDeployment(options)
   const { ecs, cluster, service: serviceName, deploymentId, timeoutMs, signal } = options
   const pollIntervalMs = Math.max(1, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS)
   const callTimeoutMs = Math.max(1, options.callTimeoutMs ?? pollIntervalMs * CALL_TIMEOUT_POLLS)

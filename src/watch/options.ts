@@ -1,5 +1,15 @@
 /** The wait's public shapes: what main.ts and rollback.ts pass in and get back (see ./loop.ts). */
-import type { Deployment, ECSClient, Service, ServiceEvent, Task } from '@aws-sdk/client-ecs'
+import type {
+  Deployment,
+  DeploymentLifecycleHookDetail,
+  ECSClient,
+  Service,
+  ServiceDeployment,
+  ServiceEvent,
+  Task
+} from '@aws-sdk/client-ecs'
+import type { Strategy } from '../strategy.js'
+import type { StageTiming } from './stages.js'
 import type { Sleep } from './call.js'
 import type { CallMeter } from './call-meter.js'
 import type { VerdictFn, WatchStatus } from './verdict.js'
@@ -37,6 +47,23 @@ export interface WatchOptions {
   onEvent?: (event: ServiceEvent) => void
   /** Each stopped task of our deployment once, as it stops. */
   onStoppedTask?: (task: Task) => void
+  /**
+   * The service's strategy (the plan's): BLUE_GREEN, LINEAR and CANARY are watched as a service deployment
+   * (./native.ts); by default, and for ROLLING, in DescribeServices.
+   */
+  strategy?: Strategy
+  /** The service deployment to watch when it is known (a resume, a rollback); else found by our revision. */
+  serviceDeploymentArn?: string
+  /** Each change of a service deployment's status, stage or traffic weights, as one line. */
+  onProgress?: (line: string) => void
+  /**
+   * A lifecycle hook waits for ContinueServiceDeployment (once per hook): 'return' ends the watch there
+   * (status 'paused'), 'watch' keeps watching (the handler has answered the hook, or leaves it to others).
+   */
+  onPause?: (
+    hook: DeploymentLifecycleHookDetail,
+    deployment: ServiceDeployment
+  ) => Promise<'watch' | 'return'>
   /** The verdict to judge by; by default the one for the service's deployment strategy. */
   verdict?: VerdictFn
   sleep?: Sleep
@@ -61,4 +88,12 @@ export interface WatchOutcome {
   message: string
   /** Things that went wrong on the side (e.g. stopped tasks could not be read); never fatal. */
   notes: string[]
+  /** Native strategies: our service deployment as last described. */
+  serviceDeployment?: ServiceDeployment
+  /** Native strategies: how long each lifecycle stage took, in order. */
+  stages?: StageTiming[]
+  /** Native strategies: why ECS stopped or rolled back (the alarm, the hook, the breaker). */
+  cause?: string
+  /** Status 'paused': the hook the watch returned at. */
+  hookId?: string
 }

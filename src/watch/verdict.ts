@@ -15,8 +15,9 @@
 import type { Deployment, Service, ServiceEvent } from '@aws-sdk/client-ecs'
 import { counts, formatDuration, shortTaskDefinition } from './text.js'
 
+/** 'paused': a native deployment waits at a PAUSE hook and the run was told to return there (on-pause: return). */
 export type WatchStatus =
-  'completed' | 'failed' | 'rolled-back' | 'too-many-failed-tasks' | 'timeout' | 'cancelled'
+  'completed' | 'failed' | 'rolled-back' | 'too-many-failed-tasks' | 'timeout' | 'cancelled' | 'paused'
 
 /** When DescribeServices answered, and how many tasks of ours had failed by then. */
 export interface Read {
