@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals'
+import { describe, expect, it, test } from '@jest/globals'
 import type { Task } from '@aws-sdk/client-ecs'
 import { diagnose, type Cause } from '../../src/diagnose/causes.js'
 import { trimText } from '../../src/diagnose/text.js'
@@ -279,5 +279,27 @@ describe('diagnose: stopped tasks → causes', () => {
       'Deployment failed',
       'Scaling activity initiated by (deployment ecs-svc/1)'
     ])
+  })
+})
+
+describe('a native deployment rolled back by ECS', () => {
+  test('its own record is the cause; the lifecycle events that restate it add none', () => {
+    const causes = diagnose(
+      outcome([], {
+        status: 'rolled-back',
+        message: 'ECS rolled back service deployment Abc123: alarm "web-5xx" went into ALARM',
+        cause: 'alarm "web-5xx" went into ALARM',
+        serviceDeployment: {
+          serviceDeploymentArn: 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/Abc123',
+          status: 'ROLLBACK_SUCCESSFUL',
+          alarms: { triggeredAlarmNames: ['web-5xx'] }
+        },
+        events: [
+          { id: 'e1', message: '(service web) (deployment ecs-svc/1) deployment failed: alarm detected.' },
+          { id: 'e2', message: '(service web) rolling back to deployment ecs-svc/0.' }
+        ]
+      })
+    )
+    expect(causes.map(c => c.title)).toEqual(['Rolled back: alarm "web-5xx" went into ALARM'])
   })
 })

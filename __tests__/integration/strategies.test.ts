@@ -140,7 +140,10 @@ describe('native strategies against the local ECS', () => {
     await setAlarms(world.sim.url, { [ALARM]: 'ALARM' })
     const run = await running
     expect(run.exitCode).toBe(1)
-    expect(run.output).toMatch(/::error title=Rolled back%3A alarm "native-5xx" went into ALARM/)
+    // The cause travels in the run's one "Deployment failed" error, first.
+    expect(run.output).toMatch(
+      /::error title=Deployment failed::Rolled back: alarm "native-5xx" went into ALARM/
+    )
     expect(run.output).not.toMatch(/::error.*completed/)
     expect((await world.service(name)).taskDefinition).toBe(baseArn)
     const last = await newest(name)

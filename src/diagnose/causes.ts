@@ -174,10 +174,12 @@ export function diagnose(
   }
 
   const ordered = [...taskCauses.values()].sort((a, b) => b.count - a.count)
-  // With the stopped tasks saying why, ECS's lifecycle events ("deployment failed", "rolling back",
-  // "unable to consistently start tasks") only restate the verdict: keep just what adds a cause.
-  const events = eventCauses(outcome).filter(c => ordered.length === 0 || addsACause(c.detail))
+  // With the stopped tasks (or a native deployment's own record) saying why, ECS's lifecycle events
+  // ("deployment failed", "rolling back", "unable to consistently start tasks") only restate the
+  // verdict: keep just what adds a cause.
   const native = nativeCause(outcome)
+  const explained = ordered.length > 0 || native !== undefined
+  const events = eventCauses(outcome).filter(c => !explained || addsACause(c.detail))
   const causes = [...(native ? [native] : []), ...ordered, ...events]
   if (causes.length > 0) return causes
 
