@@ -1,6 +1,6 @@
 /**
  * The verdict is pure: each row is a snapshot of what the wait saw, and what it must conclude. No client,
- * no mock, no clock. The rows are the ECS facts the code must respect (docs/ and ../shared/design.md).
+ * no mock, no clock. The rows are the ECS facts the code must respect (the "Facts about ECS" of the design notes).
  */
 import { describe, expect, it } from '@jest/globals'
 import type { Deployment, ServiceEvent } from '@aws-sdk/client-ecs'
