@@ -16,6 +16,8 @@ import {
   GetAuthorizationTokenCommand,
   PutImageCommand
 } from '@aws-sdk/client-ecr'
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch'
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling'
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import { ECSClient } from '@aws-sdk/client-ecs'
 import { mockClient } from 'aws-sdk-client-mock'
@@ -39,7 +41,13 @@ type ImageDecision = import('../src/plan.js').ImageDecision
 const ecrMock = mockClient(ECRClient)
 const config = { region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } }
 const ecr = new ECRClient(config)
-const clients = { ecr, ecs: new ECSClient(config), logs: new CloudWatchLogsClient(config) }
+const clients = {
+  ecr,
+  ecs: new ECSClient(config),
+  logs: new CloudWatchLogsClient(config),
+  cloudwatch: new CloudWatchClient(config),
+  scaling: new ApplicationAutoScalingClient(config)
+}
 
 const DIGEST = `sha256:${'a'.repeat(64)}`
 const MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json'

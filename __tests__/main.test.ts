@@ -35,6 +35,8 @@ import {
   ECRClient,
   GetAuthorizationTokenCommand
 } from '@aws-sdk/client-ecr'
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch'
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling'
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs'
 import type { AwsClients } from '../src/aws.js'
 import type { Exec, ExecOptions } from '../src/exec.js'
@@ -45,7 +47,9 @@ const credentials = { accessKeyId: 'AKIDMAINTEST', secretAccessKey: 'main-test-s
 const clients: AwsClients = {
   ecs: new ECSClient({ region: 'eu-west-1', credentials, maxAttempts: 1 }),
   ecr: new ECRClient({ region: 'eu-west-1', credentials, maxAttempts: 1 }),
-  logs: new CloudWatchLogsClient({ region: 'eu-west-1', credentials, maxAttempts: 1 })
+  logs: new CloudWatchLogsClient({ region: 'eu-west-1', credentials, maxAttempts: 1 }),
+  cloudwatch: new CloudWatchClient({ region: 'eu-west-1', credentials, maxAttempts: 1 }),
+  scaling: new ApplicationAutoScalingClient({ region: 'eu-west-1', credentials, maxAttempts: 1 })
 }
 const ecsMock = mockClient(clients.ecs)
 const ecrMock = mockClient(clients.ecr)

@@ -9,6 +9,8 @@ import path from 'node:path'
 import { mockClient } from 'aws-sdk-client-mock'
 import { ECSClient } from '@aws-sdk/client-ecs'
 import { ECRClient } from '@aws-sdk/client-ecr'
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch'
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling'
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import { DeployError } from '../src/errors.js'
 import { readInputs } from '../src/inputs.js'
@@ -245,7 +247,9 @@ describe('gatherFacts: a path outside the workspace fails before any AWS call', 
   const clients = {
     ecs: new ECSClient({ region: 'eu-west-1' }),
     ecr: new ECRClient({ region: 'eu-west-1' }),
-    logs: new CloudWatchLogsClient({ region: 'eu-west-1' })
+    logs: new CloudWatchLogsClient({ region: 'eu-west-1' }),
+    cloudwatch: new CloudWatchClient({ region: 'eu-west-1' }),
+    scaling: new ApplicationAutoScalingClient({ region: 'eu-west-1' })
   }
   beforeEach(() => {
     ecsMock.reset()

@@ -2,6 +2,8 @@
 import { ECSClient } from '@aws-sdk/client-ecs'
 import { ECRClient } from '@aws-sdk/client-ecr'
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch'
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling'
 import * as core from '@actions/core'
 import { DeployError, awsErrorName, errorMessage } from './errors.js'
 import { boundMessage, inert } from './untrusted.js'
@@ -11,6 +13,10 @@ export interface AwsClients {
   ecs: ECSClient
   ecr: ECRClient
   logs: CloudWatchLogsClient
+  /** Metrics and alarms (post-deploy watch, the summary's charts). */
+  cloudwatch: CloudWatchClient
+  /** Application Auto Scaling (scalable target and target-tracking policies of the service). */
+  scaling: ApplicationAutoScalingClient
 }
 
 export interface ClientOptions {
@@ -41,7 +47,9 @@ export function createClients(options: ClientOptions): AwsClients {
   const clients = {
     ecs: new ECSClient(config()),
     ecr: new ECRClient(config()),
-    logs: new CloudWatchLogsClient(config())
+    logs: new CloudWatchLogsClient(config()),
+    cloudwatch: new CloudWatchClient(config()),
+    scaling: new ApplicationAutoScalingClient(config())
   }
   for (const client of Object.values(clients)) {
     addRequestLog(client.middlewareStack)
