@@ -7,6 +7,7 @@ import type { ScriptedBackend } from './tasks/scripted.js'
 import { faultFor, MAX_SEED, type Injected } from './random.js'
 import type { AlarmState } from './ecs/alarms.js'
 import type { HookRule } from './ecs/strategies/hooks.js'
+import { NO_METRICS, type MetricsReader } from './cloudwatch/reader.js'
 
 export interface TimelineEntry {
   id: string
@@ -93,6 +94,8 @@ export class SimContext {
   alarms = new Map<string, AlarmState>()
   /** How Lambda lifecycle hooks answer (`PUT /_sim/hooks`). */
   hookRules: HookRule[] = []
+  /** CloudWatch metrics as the rest of the local ECS reads them (cloudwatch/reader.ts). */
+  metrics: MetricsReader = NO_METRICS
 
   constructor(opts: {
     clock: Clock
