@@ -7,7 +7,7 @@ import type { ScriptedBackend } from './tasks/scripted.js'
 import { faultFor, MAX_SEED, type Injected } from './random.js'
 import type { AlarmState } from './ecs/alarms.js'
 import type { HookRule } from './ecs/strategies/hooks.js'
-import { NO_METRICS, type MetricsReader } from './cloudwatch/reader.js'
+import { MetricStore } from './cloudwatch/store.js'
 
 export interface TimelineEntry {
   id: string
@@ -26,7 +26,7 @@ export interface TimelineEntry {
 
 export interface CallRecord {
   time: string
-  service: 'ecs' | 'ecr' | 'logs' | 'unknown'
+  service: 'ecs' | 'ecr' | 'logs' | 'cloudwatch' | 'unknown'
   operation: string
   region: string
   status: number
@@ -94,8 +94,8 @@ export class SimContext {
   alarms = new Map<string, AlarmState>()
   /** How Lambda lifecycle hooks answer (`PUT /_sim/hooks`). */
   hookRules: HookRule[] = []
-  /** CloudWatch metrics as the rest of the local ECS reads them (cloudwatch/reader.ts). */
-  metrics: MetricsReader = NO_METRICS
+  /** CloudWatch metrics (PutMetricData, the AWS/ECS publisher); the rest of the local ECS reads them as a MetricsReader. */
+  readonly metrics = new MetricStore()
 
   constructor(opts: {
     clock: Clock
