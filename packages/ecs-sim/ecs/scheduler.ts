@@ -1,4 +1,5 @@
 import { DELAYS } from '../clock.js'
+import { CloudWatchLoop } from '../cloudwatch/loop.js'
 import type { SimContext } from '../context.js'
 import { TaskLifecycle } from './lifecycle.js'
 import { reconcileService } from './reconcile.js'
@@ -14,6 +15,7 @@ const MIN_TICK_MS = 20
 export class Scheduler {
   private readonly ctx: SimContext
   private readonly tasks: TaskLifecycle
+  private readonly cloudwatch: CloudWatchLoop
   private timer?: NodeJS.Timeout
   private running = false
   private current?: Promise<void>
@@ -21,6 +23,7 @@ export class Scheduler {
   constructor(ctx: SimContext) {
     this.ctx = ctx
     this.tasks = new TaskLifecycle(ctx)
+    this.cloudwatch = new CloudWatchLoop(ctx)
   }
 
   start(): void {
@@ -51,6 +54,7 @@ export class Scheduler {
   async quiesce(): Promise<void> {
     await this.stop()
     await this.tasks.idle()
+    await this.cloudwatch.idle()
   }
 
   async tick(): Promise<void> {
@@ -65,5 +69,7 @@ export class Scheduler {
       for (const services of r.services.values())
         for (const s of services.values()) reconcileService(ctx, r, s)
     }
+    // AWS/ECS metrics and metric alarms (the alarms reconcile reads on the next tick).
+    this.cloudwatch.tick()
   }
 }
