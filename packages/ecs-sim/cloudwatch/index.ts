@@ -15,7 +15,7 @@ import { getMetricData, getMetricStatistics, listMetrics, putMetricData } from '
 
 export type CloudWatchOp = (ctx: SimContext, input: Json, region: string) => Json
 
-export const CLOUDWATCH_HANDLERS: Record<string, CloudWatchOp> = {
+const OPERATIONS: Record<string, CloudWatchOp> = {
   PutMetricData: (ctx, input) => putMetricData(ctx.metrics, input, ctx.clock.now()),
   GetMetricData: (ctx, input) => getMetricData(ctx.metrics, input),
   GetMetricStatistics: (ctx, input) => getMetricStatistics(ctx.metrics, input),
@@ -26,3 +26,9 @@ export const CLOUDWATCH_HANDLERS: Record<string, CloudWatchOp> = {
   DeleteAlarms: (ctx, input) => deleteAlarms(ctx.alarms, input),
   DescribeAlarmHistory: (ctx, input) => describeAlarmHistory(ctx.alarms, input)
 }
+
+/** With no prototype: an operation named like an Object method (`constructor`) is not an operation. */
+export const CLOUDWATCH_HANDLERS: Record<string, CloudWatchOp> = Object.assign(
+  Object.create(null) as Record<string, CloudWatchOp>,
+  OPERATIONS
+)
