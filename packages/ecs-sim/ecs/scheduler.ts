@@ -59,8 +59,6 @@ export class Scheduler {
 
   async tick(): Promise<void> {
     const { ctx } = this
-    // AWS/ECS metrics (sampled without holding up the tick) and the metric alarms the reconcile below reads.
-    this.cloudwatch.tick()
     const regions = [...ctx.regions.values()]
     const watched = regions
       .flatMap(r => [...r.tasks.values()])
@@ -71,5 +69,7 @@ export class Scheduler {
       for (const services of r.services.values())
         for (const s of services.values()) reconcileService(ctx, r, s)
     }
+    // AWS/ECS metrics and metric alarms (the alarms reconcile reads on the next tick).
+    this.cloudwatch.tick()
   }
 }
