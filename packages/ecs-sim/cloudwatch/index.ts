@@ -8,6 +8,7 @@ import {
   deleteAlarms,
   describeAlarmHistory,
   describeAlarms,
+  describeAlarmsForMetric,
   putMetricAlarm,
   setAlarmState
 } from './alarm-ops.js'
@@ -22,6 +23,7 @@ const OPERATIONS: Record<string, CloudWatchOp> = {
   ListMetrics: (ctx, input) => listMetrics(ctx.metrics, input, ctx.clock.now()),
   PutMetricAlarm: (ctx, input, region) => putMetricAlarm(ctx.alarms, region, input, ctx.clock.now()),
   DescribeAlarms: (ctx, input) => describeAlarms(ctx.alarms, input),
+  DescribeAlarmsForMetric: (ctx, input) => describeAlarmsForMetric(ctx.alarms, input),
   SetAlarmState: (ctx, input) => setAlarmState(ctx.alarms, input, ctx.clock.now()),
   DeleteAlarms: (ctx, input) => deleteAlarms(ctx.alarms, input),
   DescribeAlarmHistory: (ctx, input) => describeAlarmHistory(ctx.alarms, input)
