@@ -12,7 +12,7 @@ import {
   type ListMetricsCommandInput,
   PutMetricDataCommand
 } from '@aws-sdk/client-cloudwatch'
-import { getCalls, reset, RunningSim, startSim } from '../testing.js'
+import { getCalls, reset, RunningSim, setFaults, startSim } from '../testing.js'
 import { clients, errorOf } from './helpers.js'
 
 let sim: RunningSim
@@ -338,5 +338,23 @@ describe('errors, as CloudWatch names them', () => {
     expect(err.name).toBe(name)
     expect(err.message).toMatch(message)
     expect(err.$metadata.httpStatusCode).toBe(400)
+  })
+})
+
+describe('faults', () => {
+  it.each([
+    [{ throttleRate: 1 }, 'Throttling', 400, 'throttle'],
+    [{ errorRate: 1 }, 'InternalServiceFault', 500, 'error']
+  ])('%j come back as CloudWatch names them', async (faults, name, status, injected) => {
+    await setFaults(sim.url, { ...faults, operations: ['ListMetrics'], seed: 7 })
+    const err = await errorOf(cw.send(new ListMetricsCommand({})))
+    expect(err.name).toBe(name)
+    expect(err.$metadata.httpStatusCode).toBe(status)
+    const [call] = await getCalls(sim.url, 'ListMetrics')
+    expect(call).toMatchObject({
+      service: 'cloudwatch',
+      status,
+      injected
+    })
   })
 })
