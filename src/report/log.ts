@@ -5,7 +5,9 @@
  */
 import * as core from '@actions/core'
 import type { Cause } from '../diagnose/causes.js'
+import type { DeployMetrics } from '../metrics.js'
 import { inert, splitLines } from '../untrusted.js'
+import { metricsLogLines } from './charts.js'
 import { logSource, occurrences } from './why.js'
 
 export function printCauses(causes: Cause[]): void {
@@ -18,4 +20,9 @@ export function printCauses(causes: Cause[]): void {
       for (const line of cause.logLines.flatMap(splitLines)) core.info(inert(`    | ${line}`))
     }
   }
+}
+
+/** The CPU and memory sparklines and the before → after sentences (a read failure's message is AWS's). */
+export function printMetrics(metrics: DeployMetrics | undefined): void {
+  for (const line of metricsLogLines(metrics)) core.info(inert(line))
 }
