@@ -231,7 +231,7 @@ describe('renderCharts', () => {
       [
         '#### Service',
         '```mermaid',
-        'Key: blue: Service CPU; grey: the deploy (21:05:30 UTC, 20 s).',
+        'Key: blue: Service CPU; grey bar: the deploy, at 21:05:30 UTC for 20 s (x: minutes from it).',
         '| Running tasks | `█████┃█████` | 2 | 2 | 2 |',
         'Service CPU 40% → 62% median after the deploy. Source: Container Insights (`ECS/ContainerInsights`), 60 s averages.'
       ],

@@ -117,9 +117,8 @@ export function xyChart(title: string, metrics: DeployMetrics, ids: SeriesId[]):
 function key(metrics: DeployMetrics, ids: SeriesId[]): string {
   const shown = ids.filter(id => metrics.series.some(s => s.id === id))
   const colours = shown.map(id => `${COLOURS[id][1]}: ${SERIES_LABELS[id]}`)
-  return `Key: ${colours.join(', ')}; grey: the deploy (${clock(metrics.deployAt)} UTC, ${duration(
-    metrics.deployEnd.getTime() - metrics.deployAt.getTime()
-  )}).`
+  const took = duration(metrics.deployEnd.getTime() - metrics.deployAt.getTime())
+  return `Key: ${colours.join(', ')}; grey bar: the deploy, at ${clock(metrics.deployAt)} UTC for ${took} (x: minutes from it).`
 }
 
 export interface SparkRow {

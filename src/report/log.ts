@@ -1,7 +1,8 @@
 /**
  * The causes in the log (the story the annotations point to), each with the log tail of its first task
  * underneath. Causes carry ECS's and the container's own text: every line goes through the gate, and
- * each line of a log tail (also one a lone `\r` starts) gets the `    | ` prefix.
+ * each line of a log tail (also one a lone `\r` starts) gets the `    | ` prefix. Also the CPU and memory
+ * sparklines after the deployment (report/charts.ts).
  */
 import * as core from '@actions/core'
 import type { Cause } from '../diagnose/causes.js'
