@@ -57,12 +57,13 @@ export function cellValue(cell: string): string | undefined {
   return code ? code[1] : text
 }
 
-export type AwsService = 'ecs' | 'ecr' | 'logs'
+export type AwsService = 'ecs' | 'ecr' | 'logs' | 'cloudwatch'
 
 const CLIENT_PACKAGES: Record<string, AwsService> = {
   '@aws-sdk/client-ecs': 'ecs',
   '@aws-sdk/client-ecr': 'ecr',
-  '@aws-sdk/client-cloudwatch-logs': 'logs'
+  '@aws-sdk/client-cloudwatch-logs': 'logs',
+  '@aws-sdk/client-cloudwatch': 'cloudwatch'
 }
 
 export interface ScanResult {
@@ -253,7 +254,9 @@ describe('the IAM policy', () => {
     const mustBeStar = new Set([
       'ecr:GetAuthorizationToken',
       'ecs:RegisterTaskDefinition',
-      'ecs:DescribeTaskDefinition'
+      'ecs:DescribeTaskDefinition',
+      // GetMetricData has no resource type (the Service Authorization Reference lists none).
+      'cloudwatch:GetMetricData'
     ])
     for (const s of file.Statement) {
       const actions = Array.isArray(s.Action) ? s.Action : [s.Action]

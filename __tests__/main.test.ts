@@ -35,7 +35,7 @@ import {
   ECRClient,
   GetAuthorizationTokenCommand
 } from '@aws-sdk/client-ecr'
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch'
+import { CloudWatchClient, GetMetricDataCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch'
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling'
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs'
 import type { AwsClients } from '../src/aws.js'
@@ -54,6 +54,7 @@ const clients: AwsClients = {
 const ecsMock = mockClient(clients.ecs)
 const ecrMock = mockClient(clients.ecr)
 const logsMock = mockClient(clients.logs)
+const cwMock = mockClient(clients.cloudwatch)
 
 const ACCOUNT = '123456789012'
 const REGISTRY = `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`
@@ -227,6 +228,9 @@ beforeEach(() => {
   ecsMock.reset()
   ecrMock.reset()
   logsMock.reset()
+  cwMock.reset()
+  // CloudWatch has no points unless a test says so (the summary's CPU and memory read).
+  cwMock.on(GetMetricDataCommand).resolves({ MetricDataResults: [] })
   healthyAws()
   execCalls = []
   printed = []
@@ -917,5 +921,95 @@ describe('native deployment strategies', () => {
     expect(await runAction()).toBe(1)
     expect(ecsMock.commandCalls(DescribeServicesCommand).length).toBeGreaterThanOrEqual(4)
     expect(annotations('error').join('\n')).toMatch(/after 5 failed tasks \(limit 5\)/)
+  })
+})
+
+/**
+ * After the deployment the run reads CPU and memory for the summary's charts (src/metrics.ts): one
+ * GetMetricData request, best effort. Its answers, as rows: what the summary and the log then show.
+ */
+describe('the CPU and memory of the deploy', () => {
+  /** A point a minute over the window asked for, CPU at `cpu`, memory at 50. */
+  function everyMinute(cpu: number) {
+    return async (input: { StartTime?: Date; EndTime?: Date }) => {
+      const from = input.StartTime?.getTime() ?? 0
+      const to = input.EndTime?.getTime() ?? 0
+      const times = Array.from(
+        { length: Math.round((to - from) / 60_000) },
+        (_, i) => new Date(from + i * 60_000)
+      )
+      const result = (Id: string, value: number): MetricDataResult => ({
+        Id,
+        Timestamps: times,
+        Values: times.map(() => value)
+      })
+      return { MetricDataResults: [result('svc_cpu', cpu), result('svc_mem', 50)] }
+    }
+  }
+
+  test.each<[string, () => void, string[], string[]]>([
+    [
+      'metrics in CloudWatch: the summary has the xychart, the log the sparklines',
+      () => cwMock.on(GetMetricDataCommand).callsFake(everyMinute(41)),
+      [
+        '### CPU and memory',
+        '```mermaid\n%%{init',
+        'xychart-beta',
+        'line "Service CPU" [41, 41',
+        '| Service CPU | `'
+      ],
+      ['No metrics yet']
+    ],
+    [
+      'none yet: the summary says so, with no chart',
+      () => undefined,
+      ['### CPU and memory', 'No metrics yet: CloudWatch has no CPU or memory points'],
+      ['xychart-beta']
+    ],
+    [
+      'refused: one line, and the deploy stays green',
+      () =>
+        cwMock
+          .on(GetMetricDataCommand)
+          .rejects(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' })),
+      [
+        'Could not read the metrics: GetMetricData (service web): AccessDeniedException: not allowed (check permission cloudwatch:GetMetricData)'
+      ],
+      ['xychart-beta', 'No metrics yet']
+    ]
+  ])('%s', async (_name, arrange, present, absent) => {
+    // @actions/core keeps the first summary path it sees: the one file the other tests use.
+    const summaryFile = path.join(workspace, 'summary.md')
+    fs.writeFileSync(summaryFile, '')
+    process.env.GITHUB_STEP_SUMMARY = summaryFile
+    arrange()
+    setInputs(base)
+    expect(await runAction()).toBe(0)
+    expect(annotations('error')).toEqual([])
+    expect(annotations('warning')).toEqual([])
+    const calls = cwMock.commandCalls(GetMetricDataCommand)
+    expect(calls).toHaveLength(1)
+    const input = calls[0].args[0].input
+    expect(input.MetricDataQueries?.[0]?.MetricStat?.Metric?.Dimensions).toEqual([
+      { Name: 'ClusterName', Value: 'prod' },
+      { Name: 'ServiceName', Value: 'web' }
+    ])
+    // From 30 minutes before the update to after it.
+    const span = (input.EndTime?.getTime() ?? 0) - (input.StartTime?.getTime() ?? 0)
+    expect(span).toBeGreaterThanOrEqual(30 * 60_000)
+    expect(span).toBeLessThanOrEqual(33 * 60_000)
+    const summary = fs.readFileSync(summaryFile, 'utf8')
+    for (const p of present) expect(summary).toContain(p)
+    for (const a of absent) expect(summary).not.toContain(a)
+    const log = printed.join('')
+    expect(log).toContain('::group::CPU and memory')
+    if (present.includes('xychart-beta'))
+      expect(log).toMatch(/Service CPU +[▁▂▃▄▅▆▇█ ]+┃[▁▂▃▄▅▆▇█ ]+ +min 41%/)
+  })
+
+  test('not waited for: nothing is read', async () => {
+    setInputs({ ...base, 'wait-for-service-stability': 'false' })
+    expect(await runAction()).toBe(0)
+    expect(cwMock.commandCalls(GetMetricDataCommand)).toEqual([])
   })
 })

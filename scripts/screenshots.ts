@@ -1,7 +1,8 @@
 /**
  * `npm run screenshots`: the job summary of a green and a red run, rendered the way GitHub renders it
  * (GFM by `marked`, Mermaid drawn in the page by mermaid's own browser bundle from node_modules: no
- * network), opened in headless Chromium and saved as docs/summary-green.png and docs/summary-red.png.
+ * network: the phases' gantt, and on the green run the CPU and memory xycharts), opened in headless
+ * Chromium and saved as docs/summary-green.png and docs/summary-red.png.
  * The Markdown is the tested one: the same reports as __tests__/report/summary.test.ts's snapshots.
  *
  * Needs Chromium (Debian: `apt-get install -y chromium`; or CHROMIUM=/path/to/chrome). Not part of
@@ -64,7 +65,12 @@ function page(markdown: string, label: string): string {
 <div class="bar">${escapeHtml(label)}</div><div class="box">${marked.parse(markdown) as string}</div>
 <script>${MERMAID}</script>
 <script>
-mermaid.initialize({ startOnLoad: false, theme: 'default', gantt: { useWidth: ${WIDTH - 120} } })
+mermaid.initialize({
+  startOnLoad: false,
+  theme: 'default',
+  gantt: { useWidth: ${WIDTH - 120} },
+  xyChart: { width: ${WIDTH - 120}, height: 380 }
+})
 mermaid.run().finally(() => { document.title = 'height=' + document.documentElement.scrollHeight })
 </script></body></html>`
 }

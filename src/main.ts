@@ -12,6 +12,7 @@ import { handleFailedDeployment, type FailedDeployment } from './failure.js'
 import { readInputs, type ActionInputs } from './inputs.js'
 import { decide, gatherFacts, relativeToWorkspace, type PlanNotice, type ServiceTarget } from './plan.js'
 import { pauseHandler, resumeServiceDeployment } from './pause.js'
+import { readDeployMetrics } from './metrics.js'
 import { updateService } from './service.js'
 import { markPost } from './state.js'
 import { registerTaskDefinition } from './task-definition/register.js'
@@ -25,6 +26,7 @@ import { writeSummary } from './report/summary.js'
 import type { DeployReport } from './report/types.js'
 import { previousImage } from './report/previous.js'
 import { logEvent } from './report/timeline.js'
+import { printMetrics } from './report/log.js'
 import { inert, toStdout } from './untrusted.js'
 
 export interface Dependencies {
@@ -100,6 +102,8 @@ export async function run(deps: Dependencies = {}): Promise<void> {
   const exec = deps.exec ?? realExec
   const workspace = deps.workspace ?? process.env.GITHUB_WORKSPACE ?? process.cwd()
   let inputs: ActionInputs | undefined
+  // Set once the service was updated and watched: the CPU and memory read for the summary (best effort).
+  let readMetrics: (() => Promise<void>) | undefined
   try {
     try {
       inputs = readInputs()
@@ -201,6 +205,7 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       return
     }
 
+    readMetrics = () => chartMetrics(clients, service, update.at, report, signal)
     // One ECS call budget for the whole wait, a rollback included.
     const meter = new CallMeter()
     const outcome = await watch(
@@ -232,6 +237,7 @@ export async function run(deps: Dependencies = {}): Promise<void> {
   } finally {
     process.off('SIGINT', onInt)
     process.off('SIGTERM', onTerm)
+    await readMetrics?.()
     setOutputs(report)
     flushWarnings()
     // Outside a runner (a local run without GITHUB_STEP_SUMMARY) there is nowhere to write it.
@@ -277,6 +283,34 @@ async function watch(
   report.serviceDeploymentArn = outcome.serviceDeployment?.serviceDeploymentArn ?? report.serviceDeploymentArn
   setOutputs(report)
   return outcome
+}
+
+/**
+ * CPU and memory from the 30 minutes before the deploy to now (the end of the deployment, or of a watch
+ * after it), for the summary and the log. Never throws: readDeployMetrics returns a failure as one line.
+ */
+async function chartMetrics(
+  clients: AwsClients,
+  service: ServiceTarget,
+  deployAt: Date,
+  report: DeployReport,
+  signal: AbortSignal
+): Promise<void> {
+  if (signal.aborted) return
+  const watched = report.timings?.find(t => t.id === 'watch' && t.at)
+  const end = new Date()
+  const deployEnd = watched?.at ? new Date(watched.at.getTime() + watched.ms) : end
+  await core.group('CPU and memory', async () => {
+    report.metrics = await readDeployMetrics(clients.cloudwatch, {
+      cluster: service.update.cluster,
+      service: service.name,
+      deployAt,
+      deployEnd,
+      end,
+      signal
+    })
+    printMetrics(report.metrics)
+  })
 }
 
 /** Green at the end (or at a pause the run returns at), else the failure path: causes, rollback, red. */

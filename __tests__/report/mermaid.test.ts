@@ -13,8 +13,9 @@ function diagrams(markdown: string): string[] {
 }
 
 describe('mermaid', () => {
-  it.each(Object.keys(SCENARIOS))('accepts the diagram of %s', async name => {
-    const found = diagrams(renderSummary(SCENARIOS[name], CONTEXT))
+  // The CPU and memory xycharts have their own test (charts-mermaid.test.ts: their texts need DOMPurify).
+  it.each(Object.keys(SCENARIOS))('accepts the gantt of %s', async name => {
+    const found = diagrams(renderSummary(SCENARIOS[name], CONTEXT)).filter(d => !d.includes('xychart-beta'))
     expect(found).toHaveLength(1)
     for (const diagram of found)
       await expect(mermaid.parse(diagram)).resolves.toMatchObject({ diagramType: 'gantt' })

@@ -3,6 +3,7 @@
  * `npm run screenshots` (scripts/screenshots.ts), so the pictures in the README are the tested Markdown.
  */
 import type { ServiceEvent } from '@aws-sdk/client-ecs'
+import { metricsWindow, type DeployMetrics, type SeriesId } from '../../src/metrics.js'
 import type { DeployReport, RunContext } from '../../src/report/types.js'
 
 const ACCOUNT = '123456789012'
@@ -74,6 +75,40 @@ const rolledBack = (s: number): DeployReport['rollback'] => ({
   ]
 })
 
+/**
+ * CPU and memory as CloudWatch returns them for a green deploy at at(7) that ran 32 s, read up to 10 minutes
+ * after it (as with a post-deploy watch): one point a minute, a wobble before, CPU up after; the cluster (EC2
+ * container instances) reserves more while old and new tasks run side by side. A minute without a point.
+ */
+function greenMetrics(): DeployMetrics {
+  const deployAt = at(7)
+  const deployEnd = at(39)
+  const end = new Date(deployAt.getTime() + 10 * 60_000)
+  const window = metricsWindow(deployAt, end)
+  const minutes = Math.round((window.to.getTime() - window.from.getTime()) / 60_000)
+  const wobble = (i: number, size: number) => Math.round(Math.sin(i * 1.7) * size * 10) / 10
+  const shape: Record<SeriesId, (i: number, after: boolean, during: boolean) => number> = {
+    'service-cpu': (i, after) => (after ? 63 : 41) + wobble(i, 4),
+    'service-memory': (i, after) => (after ? 55 : 52) + wobble(i, 1),
+    'service-tasks': (_i, _after, during) => (during ? 4 : 2),
+    'cluster-cpu': (i, after) => (after ? 45 : 35) + wobble(i, 3),
+    'cluster-memory': (i, after) => (after ? 50 : 48) + wobble(i, 1),
+    'cluster-cpu-reservation': (_i, _after, during) => (during ? 62 : 50),
+    'cluster-memory-reservation': (_i, _after, during) => (during ? 70 : 60)
+  }
+  const series = (Object.keys(shape) as SeriesId[]).map(id => ({
+    id,
+    points: Array.from({ length: minutes }, (_, i) => new Date(window.from.getTime() + i * 60_000))
+      // 20:50 has no point (CloudWatch leaves a period out when ECS sent nothing in it).
+      .filter(t => t.getUTCMinutes() !== 50)
+      .map((t, i) => ({
+        at: t,
+        value: shape[id](i, t >= deployAt, t.getTime() + 60_000 > deployAt.getTime() && t <= deployEnd)
+      }))
+  }))
+  return { ...window, deployAt, deployEnd, source: 'AWS/ECS', series }
+}
+
 export const SCENARIOS: Record<string, DeployReport> = {
   green: {
     ...base,
@@ -94,7 +129,8 @@ export const SCENARIOS: Record<string, DeployReport> = {
       stoppedTasks: [],
       notes: []
     },
-    timings: phases(32_400)
+    timings: phases(32_400),
+    metrics: greenMetrics()
   },
   'red-crash': {
     ...base,

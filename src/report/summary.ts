@@ -1,12 +1,14 @@
 /**
  * The job summary, assembled from its sections in the order a person reads it at 2 a.m.: the headline,
- * where it failed, why (cause first), what changed, the rollback, a picture of the phases, the timeline,
+ * where it failed, why (cause first), what changed, the rollback, CPU and memory around the deploy, a
+ * picture of the phases, the timeline,
  * notes, and the ids collapsed at the end. `renderSummary` is pure; `writeSummary` is the only code that
  * touches `core.summary`.
  */
 import * as core from '@actions/core'
 import { errorMessage } from '../errors.js'
 import { splitLines } from '../untrusted.js'
+import { renderCharts } from './charts.js'
 import { readRunContext } from './context.js'
 import { renderDetails } from './details.js'
 import { clip, fence, md } from './format.js'
@@ -73,6 +75,7 @@ export function renderSummary(report: DeployReport, context: RunContext = {}): s
     ...renderWhatChanged(report, context),
     ...(report.ok ? why : []),
     ...renderRollback(report),
+    ...renderCharts(report.metrics),
     ...renderStrategy(report),
     ...renderPicture(report),
     ...renderTimeline(report),

@@ -2,6 +2,7 @@
 import type { ServiceEvent } from '@aws-sdk/client-ecs'
 import type { Cause } from '../diagnose/causes.js'
 import type { Phase } from '../errors.js'
+import type { DeployMetrics } from '../metrics.js'
 import type { WatchOutcome } from '../watch/loop.js'
 
 export interface DeployReport {
@@ -43,6 +44,8 @@ export interface DeployReport {
   timings?: Array<{ phase: string; ms: number; id?: Phase; at?: Date }>
   /** When ECS was asked to deploy (our own step in the timeline). */
   updatedAt?: Date
+  /** CPU and memory around the deploy (src/metrics.ts reads them after the deployment). */
+  metrics?: DeployMetrics
 }
 
 /** Who deployed what, from the workflow run (src/report/context.ts reads it; tests give it). */
