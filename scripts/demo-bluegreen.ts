@@ -26,9 +26,12 @@ import { repoRoot } from './run-action.js'
 export const ALARM = 'demo-web-5xx'
 /** bakeTimeInMinutes: 1 minute, 15 s at the demo's time scale 0.25. */
 export const BAKE_MINUTES = 1
-/** The Lambda hook after the test traffic shift (smoke tests on the test listener) and how long it runs. */
+/**
+ * The Lambda hook after the test traffic shift (smoke tests on the test listener) and how long it runs:
+ * 6 s here, long enough for the action's poll (every 3.2 s) to see and print the test traffic on green.
+ */
 export const SMOKE_TEST = 'demo-smoke-test'
-export const SMOKE_TEST_SECONDS = 12
+export const SMOKE_TEST_SECONDS = 24
 
 /**
  * examples/app/task-definition.json with a port on its first container: a load balancer names the
@@ -64,7 +67,8 @@ export function loadBalancer(region: string, container: string, port: number) {
 
 /**
  * Converts `service` (rolling, steady) to BLUE_GREEN with UpdateService: same revision, so no deployment
- * starts; the next UpdateService (the action's) is a blue/green service deployment. The alarm starts OK;
+ * starts; the next UpdateService (the action's) is a blue/green service deployment, as AWS describes the
+ * migration (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/migrate-deployment-strategies.html). The alarm starts OK;
  * a Lambda hook after the test traffic shift runs SMOKE_TEST_SECONDS (scaled), then succeeds.
  */
 export async function convertToBlueGreen(
