@@ -34,7 +34,7 @@ describe('deploy #3, blue/green: green only after the bake', () => {
     {
       name: 'green during the bake',
       run: greenRun,
-      seen: { ...succeeded, last: { ...succeeded.last, status: 'IN_PROGRESS' } },
+      seen: { ...succeeded, last: { ...succeeded.last, status: 'IN_PROGRESS' as const } },
       on: greenArn,
       problems: ['the service deployment was IN_PROGRESS when the run ended, not SUCCESSFUL']
     },
@@ -115,7 +115,7 @@ describe('deploy #4, the alarm in the bake: red, traffic back on blue', () => {
       seen: {
         ...rolledBack,
         last: {
-          status: 'SUCCESSFUL',
+          status: 'SUCCESSFUL' as const,
           targetServiceRevision: { requestedProductionTrafficWeight: 100 },
           sourceServiceRevisions: [{ requestedProductionTrafficWeight: 0 }]
         }
@@ -142,7 +142,7 @@ describe('deploy #4, the alarm in the bake: red, traffic back on blue', () => {
       seen: {
         ...rolledBack,
         last: {
-          status: 'STOPPED',
+          status: 'STOPPED' as const,
           targetServiceRevision: { requestedProductionTrafficWeight: 100 },
           sourceServiceRevisions: [{ requestedProductionTrafficWeight: 0 }]
         }
