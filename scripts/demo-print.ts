@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import type { ServiceDeployment } from '@aws-sdk/client-ecs'
 import type { ActionRun } from './run-action.js'
 import { repoRoot } from './run-action.js'
 
@@ -123,10 +124,30 @@ export function printAnnotations(run: ActionRun): void {
   for (const w of run.warnings) info(`  ${yellow('Warning:')} ${bold(w.title ?? '')} ${w.message}`)
 }
 
-export function printSummary(markdown: string): void {
+/**
+ * The parts of a job summary to show: its headline (the first line) and the `### ` sections named in
+ * `sections`, in the summary's order (the details blocks left out); all of it without `sections`.
+ */
+export function summaryParts(markdown: string, sections?: string[]): string[] {
+  const lines = markdown.trimEnd().split('\n')
+  if (!sections) return lines
+  const shown: string[] = [lines[0] ?? '']
+  let keep = false
+  for (const l of lines.slice(1)) {
+    // A section runs to the next heading or a <details> block (which ends the summary's sections).
+    if (/^#{1,3} /.test(l)) keep = sections.includes(l.replace(/^#+ /, '').trim())
+    else if (l.startsWith('<details>')) keep = false
+    if (keep) shown.push(l)
+  }
+  return shown
+}
+
+/** A job summary as the runner stores it, or (with `sections`) its headline and those sections. */
+export function printSummary(markdown: string, sections?: string[]): void {
   const rule = '─'.repeat(Math.max(10, Math.min(WIDTH - 8, 100) - 40))
-  info(dim(`┌─ job summary ($GITHUB_STEP_SUMMARY, markdown) ${rule}`))
-  for (const l of markdown.trimEnd().split('\n')) info(`${dim('│')} ${l}`)
+  const which = sections ? `: ${sections.join(', ')}` : ''
+  info(dim(`┌─ job summary ($GITHUB_STEP_SUMMARY, markdown${which}) ${rule}`))
+  for (const l of summaryParts(markdown, sections)) info(`${dim('│')} ${l}`)
   info(dim(`└${'─'.repeat(Math.min(WIDTH - 8, 100) - 1)}`))
 }
 
@@ -140,4 +161,13 @@ export function saveLog(run: ActionRun, name: string): string {
     .join('\n')
   fs.writeFileSync(file, text)
   return file
+}
+
+/** A service deployment's end as ECS shows it: status and production traffic on green and blue. */
+export function serviceDeploymentLine(d?: ServiceDeployment): string {
+  if (!d) return '?'
+  const weight = (r?: { requestedProductionTrafficWeight?: number }) =>
+    r?.requestedProductionTrafficWeight ?? '?'
+  const id = (d.serviceDeploymentArn ?? '?').split('/').pop()
+  return `${id} ${d.status ?? '?'}, production traffic ${weight(d.targetServiceRevision)}% green / ${weight(d.sourceServiceRevisions?.[0])}% blue`
 }

@@ -3,10 +3,13 @@
  *
  * Brings up a Docker engine and a registry (scripts/test-env.sh, testkit/engine.ts), starts the local
  * ECS/ECR with the docker task backend, a cluster and a workspace from examples/app (testkit/world.ts),
- * creates an ECR repository and a service, then runs the bundled action (dist/index.js) twice as the
- * GitHub runner would: a good deploy (green) and a version that crashes on start (red, annotations,
- * rollback). Prints each job summary and tears down what it started — also on failure and on Ctrl-C.
- * Exits non-zero unless deploy #1 was green and deploy #2 was red and rolled back.
+ * creates an ECR repository and a service, then runs the bundled action (dist/index.js) as the GitHub
+ * runner would: a good deploy (green) and a version that crashes on start (red, annotations, rollback);
+ * then the service becomes BLUE_GREEN (scripts/demo-bluegreen.ts) and a good deploy is green only after
+ * the bake (blue and green containers both running in Docker meanwhile), and a deploy whose alarm goes
+ * into ALARM during the bake is red with production traffic back on blue. Prints each job summary and
+ * tears down what it started — also on failure and on Ctrl-C. Exits non-zero unless each of the four
+ * deploys went as expected (scripts/demo-expect.ts).
  */
 import type { ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
@@ -18,6 +21,8 @@ import { startWorld, type World } from '../testkit/world.js'
 import { busyboxPath, randomSha } from '../testkit/workspace.js'
 import { distEntry, repoRoot } from './run-action.js'
 import { greenProblems, redProblems } from './demo-expect.js'
+import { blueGreenAct } from './demo-act-bluegreen.js'
+import { taskDefinitionWithPort } from './demo-bluegreen.js'
 import * as show from './demo-print.js'
 import { bold, dim, green, info, ok, red, say, seconds, yellow } from './demo-print.js'
 
@@ -28,7 +33,9 @@ const CLUSTER = 'demo'
 const REPOSITORY = 'demo-app'
 const SERVICE = 'web'
 const TIME_SCALE = 0.25
-const PHASES = 7
+/** The container port the blue/green act's load balancer sends traffic to. */
+const PORT = 8080
+const PHASES = 10
 const phase = (n: number, title: string) => show.phase(n, PHASES, title)
 
 class DemoError extends Error {}
@@ -135,7 +142,10 @@ async function runTheAction(world: World, inputs: Record<string, string>, sha: s
 
 async function demo(): Promise<string> {
   const t0 = Date.now()
-  say(bold('ecs-deploy demo') + dim(' — a green and a red deploy against a local ECS/ECR, no AWS account'))
+  say(
+    bold('ecs-deploy demo') +
+      dim(' — green, red, then blue/green deploys against a local ECS/ECR, no AWS account')
+  )
   // Before starting anything: without the bundle there is nothing to demonstrate.
   const bundle = path.relative(repoRoot, distEntry)
   if (!fs.existsSync(distEntry)) throw new DemoError(`${bundle} is missing: run \`npm run bundle\` first`)
@@ -163,7 +173,8 @@ async function demo(): Promise<string> {
     registry: engine.registry,
     timeScale: TIME_SCALE,
     cluster: CLUSTER,
-    workspace: { prefix: 'ecs-deploy-demo-' }
+    // The example app's task definition with a container port, which the blue/green load balancer names.
+    workspace: { prefix: 'ecs-deploy-demo-', files: { 'task-definition.json': taskDefinitionWithPort(PORT) } }
   }).catch((err: Error) => {
     throw new DemoError(err.message)
   })
@@ -243,7 +254,24 @@ async function demo(): Promise<string> {
   )
   show.printSummary(bad.summary)
 
-  return `deploy #1 green in ${seconds(good.durationMs)}, deploy #2 red in ${seconds(bad.durationMs)} and rolled back; ${seconds(Date.now() - t0)} in all`
+  const act = await blueGreenAct({
+    world,
+    service: SERVICE,
+    container: 'web',
+    port: PORT,
+    timeScale: TIME_SCALE,
+    blue: goodArn,
+    inputs: deployInputs,
+    shown: { cluster: CLUSTER, network: 'none' },
+    phase,
+    firstPhase: 7,
+    run: (inputs, sha) => runTheAction(world, inputs, sha, true),
+    fail: message => {
+      throw new DemoError(message)
+    }
+  })
+
+  return `deploy #1 green in ${seconds(good.durationMs)}, deploy #2 red in ${seconds(bad.durationMs)} and rolled back, blue/green deploy #3 green after the bake in ${seconds(act.green.durationMs)}, deploy #4 red on its alarm in ${seconds(act.red.durationMs)} with traffic back on blue; ${seconds(Date.now() - t0)} in all`
 }
 
 async function main(): Promise<void> {
