@@ -57,12 +57,14 @@ export function cellValue(cell: string): string | undefined {
   return code ? code[1] : text
 }
 
-export type AwsService = 'ecs' | 'ecr' | 'logs'
+export type AwsService = 'ecs' | 'ecr' | 'logs' | 'cloudwatch' | 'application-autoscaling'
 
 const CLIENT_PACKAGES: Record<string, AwsService> = {
   '@aws-sdk/client-ecs': 'ecs',
   '@aws-sdk/client-ecr': 'ecr',
-  '@aws-sdk/client-cloudwatch-logs': 'logs'
+  '@aws-sdk/client-cloudwatch-logs': 'logs',
+  '@aws-sdk/client-cloudwatch': 'cloudwatch',
+  '@aws-sdk/client-application-auto-scaling': 'application-autoscaling'
 }
 
 export interface ScanResult {
@@ -253,7 +255,10 @@ describe('the IAM policy', () => {
     const mustBeStar = new Set([
       'ecr:GetAuthorizationToken',
       'ecs:RegisterTaskDefinition',
-      'ecs:DescribeTaskDefinition'
+      'ecs:DescribeTaskDefinition',
+      // Application Auto Scaling's Describe calls take no resource (its service authorization reference).
+      'application-autoscaling:DescribeScalableTargets',
+      'application-autoscaling:DescribeScalingPolicies'
     ])
     for (const s of file.Statement) {
       const actions = Array.isArray(s.Action) ? s.Action : [s.Action]

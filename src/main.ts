@@ -14,6 +14,9 @@ import { decide, gatherFacts, relativeToWorkspace, type PlanNotice, type Service
 import { pauseHandler, resumeServiceDeployment } from './pause.js'
 import { updateService } from './service.js'
 import { markPost } from './state.js'
+import { applyScaling } from './scaling.js'
+import { changesAnything } from './scaling-plan.js'
+import { afterOutcome, watchAfterDeployment } from './watch/after.js'
 import { registerTaskDefinition } from './task-definition/register.js'
 import { renderTaskDefinition } from './task-definition/render.js'
 import type { Sleep } from './watch/call.js'
@@ -119,7 +122,12 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       const facts = await gatherFacts(given, clients, workspace, {
         onNotices: notices => announce(notices, workspace)
       })
-      return decide(given, facts, sha)
+      const decided = decide(given, facts, sha)
+      announce(
+        decided.targets.flatMap(t => t.service?.notices ?? []),
+        workspace
+      )
+      return decided
     })
     if (plan.resume) {
       const { resume } = plan
@@ -186,6 +194,16 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       return
     }
     stopIfCancelled(signal, 'before updating the service', 'update')
+    const { scaling } = service
+    if (scaling) {
+      report.scaling = { ...scaling, changed: changesAnything(scaling) }
+      if (report.scaling.changed) {
+        await phase('update', 'Apply auto scaling', report, () => applyScaling(clients.scaling, scaling))
+      }
+      core.info(
+        inert(`Auto scaling of ${scaling.resourceId}: ${report.scaling.changed ? 'applied' : 'unchanged'}`)
+      )
+    }
     const update = await phase('update', 'Update service', report, () =>
       updateService(clients.ecs, { ...service.update, taskDefinitionArn })
     )
@@ -217,7 +235,11 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       },
       deps.sleep
     )
-    await conclude(outcome, {
+    const final =
+      outcome.status === 'completed' && service.watch.after
+        ? await watchAfter(clients, service.watch.after, outcome, report, signal, deps.sleep)
+        : outcome
+    await conclude(final, {
       clients,
       target: service,
       rendered,
@@ -276,6 +298,38 @@ async function watch(
   report.outcome = outcome
   report.serviceDeploymentArn = outcome.serviceDeployment?.serviceDeploymentArn ?? report.serviceDeploymentArn
   setOutputs(report)
+  return outcome
+}
+
+/** The post-deploy watch, in its phase: the deployment's outcome when green, else a failed (or cancelled) one. */
+async function watchAfter(
+  clients: AwsClients,
+  after: NonNullable<ServiceTarget['watch']['after']>,
+  deployed: WatchOutcome,
+  report: DeployReport,
+  signal: AbortSignal,
+  sleep?: Sleep
+): Promise<WatchOutcome> {
+  core.info(inert(deployed.message))
+  const result = await phase('watch', 'Watch after the deployment', report, () =>
+    watchAfterDeployment({
+      cloudwatch: clients.cloudwatch,
+      alarms: after.alarms,
+      windowMs: after.ms,
+      signal,
+      sleep,
+      onProgress: line => core.info(inert(line))
+    })
+  )
+  report.afterWatch = {
+    minutes: after.ms / 60_000,
+    alarms: after.alarms,
+    status: result.status,
+    ...(result.status === 'alarm' ? { alarm: result.alarm.name, reason: result.alarm.reason } : {})
+  }
+  if (result.status === 'green') return deployed
+  const outcome = afterOutcome(deployed, result, after.ms)
+  report.outcome = outcome
   return outcome
 }
 

@@ -13,6 +13,7 @@ import { clip, fence, md } from './format.js'
 import { ROLLBACK_WORDS, summaryHeadline } from './headline.js'
 import { fitSummary, LIMITS } from './limits.js'
 import { renderPicture } from './picture.js'
+import { renderAfterWatch, renderScaling } from './scaling.js'
 import { renderStrategy } from './strategy.js'
 import { renderTimeline } from './timeline.js'
 import type { DeployReport, RunContext } from './types.js'
@@ -74,6 +75,8 @@ export function renderSummary(report: DeployReport, context: RunContext = {}): s
     ...(report.ok ? why : []),
     ...renderRollback(report),
     ...renderStrategy(report),
+    ...renderAfterWatch(report),
+    ...renderScaling(report),
     ...renderPicture(report),
     ...renderTimeline(report),
     ...renderNotes(report),

@@ -3,6 +3,7 @@ import type { ServiceEvent } from '@aws-sdk/client-ecs'
 import type { Cause } from '../diagnose/causes.js'
 import type { Phase } from '../errors.js'
 import type { WatchOutcome } from '../watch/loop.js'
+import type { ScalingState } from '../scaling-plan.js'
 
 export interface DeployReport {
   ok: boolean
@@ -43,6 +44,17 @@ export interface DeployReport {
   timings?: Array<{ phase: string; ms: number; id?: Phase; at?: Date }>
   /** When ECS was asked to deploy (our own step in the timeline). */
   updatedAt?: Date
+  /** Auto scaling of the service as the deploy found it and left it (scaling inputs given). */
+  scaling?: { resourceId: string; before: ScalingState; after: ScalingState; changed: boolean }
+  /** The post-deploy watch (watch-minutes): what was watched, and how it ended. */
+  afterWatch?: {
+    minutes: number
+    alarms: string[]
+    status: 'green' | 'alarm' | 'cancelled'
+    /** The alarm that went into ALARM, and its StateReason (outside text). */
+    alarm?: string
+    reason?: string
+  }
 }
 
 /** Who deployed what, from the workflow run (src/report/context.ts reads it; tests give it). */
