@@ -12,13 +12,15 @@ const METRIC_WORDS: Record<string, string> = {
   [METRICS.requests]: 'ALB requests per target'
 }
 
+const seconds = (n: number | undefined): string => (n === undefined ? 'default' : `${n}s`)
+
 function policyValue(p: TrackingPolicy | { name: string } | undefined): string {
   if (!p) return '—'
   if (!('metric' in p)) return 'not target tracking'
   const unit = p.metric === METRICS.requests ? '' : '%'
   const cooldowns =
     p.scaleOutCooldown !== undefined || p.scaleInCooldown !== undefined
-      ? ` (cooldown out ${p.scaleOutCooldown ?? 'default'}s, in ${p.scaleInCooldown ?? 'default'}s)`
+      ? ` (cooldown out ${seconds(p.scaleOutCooldown)}, in ${seconds(p.scaleInCooldown)})`
       : ''
   return `${METRIC_WORDS[p.metric] ?? md(clip(p.metric, 60))} ${p.targetValue}${unit}${cooldowns}`
 }

@@ -153,7 +153,7 @@ export function afterOutcome(
   result: Exclude<AfterWatchResult, { status: 'green' }>,
   windowMs: number
 ): WatchOutcome {
-  const window = `the ${formatDuration(windowMs)} watch after the deployment (watch-minutes)`
+  const window = `the watch after the deployment (watch-minutes: ${formatDuration(windowMs)})`
   const common = {
     deployment: deployed.deployment,
     service: deployed.service,
