@@ -1113,6 +1113,28 @@ describe('auto scaling and the post-deploy watch', () => {
     }
   })
 
+  test('desired-count alone, the scalable target unreadable: warned, applied as given', async () => {
+    scalingMock
+      .on(DescribeScalableTargetsCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $metadata: {} }))
+    setInputs({ ...base, 'desired-count': '3' })
+    expect(await runAction()).toBe(0)
+    expect(desiredSent()).toEqual([3])
+    expect(annotations('warning')).toEqual([
+      expect.stringMatching(/Auto scaling not checked.*access denied.*desired-count 3 is applied as given/)
+    ])
+  })
+
+  test('scaling asked for, the scalable target unreadable: red before any change', async () => {
+    scalingMock
+      .on(DescribeScalableTargetsCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $metadata: {} }))
+    setInputs({ ...base, ...scaling })
+    expect(await runAction()).toBe(1)
+    expect(mutatingSent()).toEqual([])
+    expect(annotations('error')[0]).toMatch(/application-autoscaling:DescribeScalableTargets/)
+  })
+
   test('a failing RegisterScalableTarget leaves the service untouched', async () => {
     scalingMock
       .on(RegisterScalableTargetCommand)

@@ -7,7 +7,7 @@
 import type { Service } from '@aws-sdk/client-ecs'
 import { arnTail } from './arn.js'
 import { awsFailure, type AwsClients } from './aws.js'
-import { awsErrorName, DeployError } from './errors.js'
+import { awsErrorName, DeployError, errorMessage } from './errors.js'
 import type { ActionInputs } from './inputs.js'
 import type { PlanNotice } from './plan.js'
 import { readScaling } from './scaling.js'
@@ -55,15 +55,16 @@ export async function gatherScalingFacts(
     try {
       facts.scaling = await readScaling(clients.scaling, id, inputs.scaling !== undefined)
     } catch (error) {
+      // Asked for scaling: its read must work. Only desired-count: the deploy goes on, warned.
+      if (inputs.scaling) throw error
       const denied = ACCESS_DENIED.has(awsErrorName((error as { cause?: unknown }).cause) ?? '')
-      if (inputs.scaling || !denied) throw error
       notices.push({
         level: 'warning',
         title: 'Auto scaling not checked',
         message:
-          `Could not read the scalable target of ${id} (access denied): desired-count ${inputs.desiredCount} is ` +
-          'applied as given. Allow application-autoscaling:DescribeScalableTargets so a deploy never resets a ' +
-          'count auto scaling has set.'
+          `Could not read the scalable target of ${id} (${denied ? 'access denied' : errorMessage(error)}): ` +
+          `desired-count ${inputs.desiredCount} is applied as given. Allow ` +
+          'application-autoscaling:DescribeScalableTargets so a deploy never resets a count auto scaling has set.'
       })
     }
   }
