@@ -8,6 +8,7 @@ import { faultFor, MAX_SEED, type Injected } from './random.js'
 import type { AlarmState } from './ecs/alarms.js'
 import type { HookRule } from './ecs/strategies/hooks.js'
 import { NO_METRICS, type MetricsReader } from './cloudwatch/reader.js'
+import type { ScalingRegion } from './autoscaling/state.js'
 
 export interface TimelineEntry {
   id: string
@@ -26,7 +27,7 @@ export interface TimelineEntry {
 
 export interface CallRecord {
   time: string
-  service: 'ecs' | 'ecr' | 'logs' | 'unknown'
+  service: 'ecs' | 'ecr' | 'logs' | 'application-autoscaling' | 'unknown'
   operation: string
   region: string
   status: number
@@ -96,6 +97,8 @@ export class SimContext {
   hookRules: HookRule[] = []
   /** CloudWatch metrics as the rest of the local ECS reads them (cloudwatch/reader.ts). */
   metrics: MetricsReader = NO_METRICS
+  /** Application Auto Scaling's targets, policies and activities by region (autoscaling/). */
+  readonly autoscaling = new Map<string, ScalingRegion>()
 
   constructor(opts: {
     clock: Clock

@@ -3,13 +3,15 @@ import type { CallRecord, SimContext } from './context.js'
 import { handleControl } from './control.js'
 import { Ecr, ecrHandler } from './ecr/index.js'
 import { ECS_HANDLERS } from './ecs/handlers/index.js'
+import { AAS_HANDLERS } from './autoscaling/index.js'
 import type { Scheduler } from './ecs/scheduler.js'
 import { AwsError, Json, uuid } from './util.js'
 
 const TARGETS: Record<string, CallRecord['service']> = {
   AmazonEC2ContainerServiceV20141113: 'ecs',
   AmazonEC2ContainerRegistry_V20150921: 'ecr',
-  Logs_20140328: 'logs'
+  Logs_20140328: 'logs',
+  AnyScaleFrontendService: 'application-autoscaling'
 }
 
 const SUMMARY_KEYS = [
@@ -26,7 +28,11 @@ const SUMMARY_KEYS = [
   'desiredStatus',
   'repositoryName',
   'logGroupName',
-  'logStreamName'
+  'logStreamName',
+  'ResourceId',
+  'PolicyName',
+  'MinCapacity',
+  'MaxCapacity'
 ]
 
 function summarize(input: Json): Record<string, unknown> {
@@ -123,7 +129,11 @@ async function handleAws(ctx: SimContext, ecr: Ecr, req: IncomingMessage, res: S
   const ecsHandler = service === 'ecs' ? ECS_HANDLERS[operation] : undefined
   const ecrOp = service === 'ecr' ? ecrHandler(ecr, operation) : undefined
   const logsOp = service === 'logs' && operation === 'GetLogEvents'
-  if (!ecsHandler && !ecrOp && !logsOp)
+  const aasOp =
+    service === 'application-autoscaling' && Object.hasOwn(AAS_HANDLERS, operation)
+      ? AAS_HANDLERS[operation]
+      : undefined
+  if (!ecsHandler && !ecrOp && !logsOp && !aasOp)
     return fail(
       new AwsError('UnknownOperationException', `The simulator does not implement ${service}:${operation}.`)
     )
@@ -139,7 +149,12 @@ async function handleAws(ctx: SimContext, ecr: Ecr, req: IncomingMessage, res: S
     if (draw?.injected === 'throttle')
       return fail(new AwsError('ThrottlingException', 'Rate exceeded'), { injected: 'throttle' })
     if (draw?.injected === 'error') {
-      const type = service === 'logs' ? 'ServiceUnavailableException' : 'ServerException'
+      const type =
+        service === 'logs'
+          ? 'ServiceUnavailableException'
+          : service === 'application-autoscaling'
+            ? 'InternalServiceException'
+            : 'ServerException'
       return fail(new AwsError(type, 'Service Unavailable. Please try again later.', 500), {
         injected: 'error'
       })
@@ -150,6 +165,7 @@ async function handleAws(ctx: SimContext, ecr: Ecr, req: IncomingMessage, res: S
     let out: Json
     if (ecsHandler) out = await ecsHandler({ ctx, r: ctx.region(region), input })
     else if (ecrOp) out = await ecrOp({ ctx, region, input })
+    else if (aasOp) out = await aasOp({ ctx, region, input })
     else out = await ctx.logs.getLogEvents(input)
     finish(200, out)
   } catch (err) {

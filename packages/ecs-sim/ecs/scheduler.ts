@@ -2,6 +2,7 @@ import { DELAYS } from '../clock.js'
 import type { SimContext } from '../context.js'
 import { TaskLifecycle } from './lifecycle.js'
 import { reconcileService } from './reconcile.js'
+import { evaluateScaling } from '../autoscaling/loop.js'
 
 /** The shortest wait between ticks in real milliseconds, however small the time scale. */
 const MIN_TICK_MS = 20
@@ -65,5 +66,7 @@ export class Scheduler {
       for (const services of r.services.values())
         for (const s of services.values()) reconcileService(ctx, r, s)
     }
+    // Application Auto Scaling's target tracking: it changes desired counts the next tick reconciles.
+    await evaluateScaling(ctx)
   }
 }
