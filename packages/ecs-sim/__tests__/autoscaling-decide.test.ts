@@ -58,22 +58,52 @@ describe('decide', () => {
       /= 2/
     ],
     ['low for 14 periods: nothing', { periods: [...times(14, 10), 60], current: 3 }, undefined, /neither/],
-    ['low 15 periods: ceil(3 × 10 / 50) = 1', { periods: times(15, 10), current: 3 }, 1, /ceil\(3 × 10 \/ 50\) = 1/],
+    [
+      'low 15 periods: ceil(3 × 10 / 50) = 1',
+      { periods: times(15, 10), current: 3 },
+      1,
+      /ceil\(3 × 10 \/ 50\) = 1/
+    ],
     ['scale-in is conservative: ceil(4 × 30 / 50) = 3', { periods: times(15, 30), current: 4 }, 3, /= 3/],
     ['between 90% and 100% of target: nothing', { periods: times(15, 46), current: 3 }, undefined, /neither/],
-    ['low but rounding keeps the capacity', { periods: times(15, 40), current: 2 }, undefined, /still needs 2/],
+    [
+      'low but rounding keeps the capacity',
+      { periods: times(15, 40), current: 2 },
+      undefined,
+      /still needs 2/
+    ],
     ['scale-in clamped to min', { periods: times(15, 0), current: 3, min: 2 }, 2, /= 2/],
     ['at min: nothing', { periods: times(15, 0), current: 1 }, undefined, /minimum capacity 1/],
-    ['DisableScaleIn', { periods: times(15, 10), current: 3, disableScaleIn: true }, undefined, /DisableScaleIn/],
-    ['scale-in suspended', { periods: times(15, 10), current: 3, scaleInSuspended: true }, undefined, /suspended/],
+    [
+      'DisableScaleIn',
+      { periods: times(15, 10), current: 3, disableScaleIn: true },
+      undefined,
+      /DisableScaleIn/
+    ],
+    [
+      'scale-in suspended',
+      { periods: times(15, 10), current: 3, scaleInSuspended: true },
+      undefined,
+      /suspended/
+    ],
     [
       'scale-in cooldown in effect',
       { periods: times(15, 10), current: 3, lastScaleIn: { at: NOW - 2999 } },
       undefined,
       /scale-in cooldown/
     ],
-    ['scale-in cooldown over', { periods: times(15, 10), current: 3, lastScaleIn: { at: NOW - 3000 } }, 1, /= 1/],
-    ['a gap in the low run: no scale-in', { periods: [...times(10, 10), undefined, ...times(4, 10)], current: 3 }, undefined, /neither/]
+    [
+      'scale-in cooldown over',
+      { periods: times(15, 10), current: 3, lastScaleIn: { at: NOW - 3000 } },
+      1,
+      /= 1/
+    ],
+    [
+      'a gap in the low run: no scale-in',
+      { periods: [...times(10, 10), undefined, ...times(4, 10)], current: 3 },
+      undefined,
+      /neither/
+    ]
   ])('%s', (_, over, desired, why) => {
     const d = decide({ ...base, ...over })
     expect(d.change ? d.desired : undefined).toBe(desired)
@@ -82,8 +112,20 @@ describe('decide', () => {
   })
 })
 
-const out = (desired: number): Decision => ({ change: true, direction: 'out', desired, alarm: 'AlarmHigh', why: '' })
-const inn = (desired: number): Decision => ({ change: true, direction: 'in', desired, alarm: 'AlarmLow', why: '' })
+const out = (desired: number): Decision => ({
+  change: true,
+  direction: 'out',
+  desired,
+  alarm: 'AlarmHigh',
+  why: ''
+})
+const inn = (desired: number): Decision => ({
+  change: true,
+  direction: 'in',
+  desired,
+  alarm: 'AlarmLow',
+  why: ''
+})
 const none: Decision = { change: false, why: '' }
 
 describe('combine (several policies on one target)', () => {

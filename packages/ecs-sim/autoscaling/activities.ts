@@ -1,6 +1,14 @@
 /** DescribeScalingActivities: what Application Auto Scaling did to each target, newest first. */
 import { clean, epoch, type Json } from '../util.js'
-import { dimensionOf, namespaceOf, optBool, optString, page, scalingRegion, type AasCall } from './validate.js'
+import {
+  dimensionOf,
+  namespaceOf,
+  optBool,
+  optString,
+  page,
+  scalingRegion,
+  type AasCall
+} from './validate.js'
 
 function describeScalingActivities({ ctx, region, input }: AasCall): Json {
   namespaceOf(input)
@@ -14,7 +22,9 @@ function describeScalingActivities({ ctx, region, input }: AasCall): Json {
     .reverse()
   const { items, next } = page(all, input, 50)
   return clean({
-    ScalingActivities: items.map(a => clean({ ...a, StartTime: epoch(a.StartTime), EndTime: epoch(a.EndTime) })),
+    ScalingActivities: items.map(a =>
+      clean({ ...a, StartTime: epoch(a.StartTime), EndTime: epoch(a.EndTime) })
+    ),
     NextToken: next
   })
 }

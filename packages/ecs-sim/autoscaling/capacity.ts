@@ -11,7 +11,12 @@ import { AwsError } from '../util.js'
 import type { ScalableTarget, ScalingRegion } from './state.js'
 
 /** The ECS service a target scales, when it exists and is ACTIVE. */
-export function serviceOf(ctx: SimContext, region: string, cluster: string, service: string): Service | undefined {
+export function serviceOf(
+  ctx: SimContext,
+  region: string,
+  cluster: string,
+  service: string
+): Service | undefined {
   const r = ctx.region(region)
   const c = r.clusters.get(cluster)
   if (!c || c.status !== 'ACTIVE') return undefined

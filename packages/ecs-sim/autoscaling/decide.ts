@@ -85,7 +85,10 @@ export function decide(i: DecisionInput): Decision {
     if (desired >= i.current)
       return {
         change: false,
-        why: i.current <= i.min ? `already at minimum capacity ${i.min}` : `metric ${metric} still needs ${i.current}`
+        why:
+          i.current <= i.min
+            ? `already at minimum capacity ${i.min}`
+            : `metric ${metric} still needs ${i.current}`
       }
     return {
       change: true,
@@ -102,7 +105,9 @@ export function decide(i: DecisionInput): Decision {
  * Several policies on one target, as Application Auto Scaling combines them: it scales out when any policy asks
  * (to the largest capacity asked), and scales in only when every policy asks (to the largest of their capacities).
  */
-export function combine<T extends { decision: Decision }>(each: T[]): (T & { decision: Decision & { change: true } }) | undefined {
+export function combine<T extends { decision: Decision }>(
+  each: T[]
+): (T & { decision: Decision & { change: true } }) | undefined {
   const changes = each.filter((e): e is T & { decision: Decision & { change: true } } => e.decision.change)
   const outs = changes.filter(e => e.decision.direction === 'out')
   const pick = (xs: typeof changes) => xs.reduce((a, b) => (b.decision.desired > a.decision.desired ? b : a))

@@ -13,7 +13,11 @@ export const PERIOD_MS = 60_000
 
 /** The policy's metric per period, newest first, over the last LOW_PERIODS periods ending now. */
 function periodsOf(ctx: SimContext, p: ScalingPolicy, now: number, period: number): (number | undefined)[] {
-  const key = { namespace: p.metric.namespace, metricName: p.metric.metricName, dimensions: p.metric.dimensions }
+  const key = {
+    namespace: p.metric.namespace,
+    metricName: p.metric.metricName,
+    dimensions: p.metric.dimensions
+  }
   const out: (number | undefined)[] = []
   for (let k = 0; k < LOW_PERIODS; k++)
     out.push(ctx.metrics.statistic(key, p.metric.statistic, now - (k + 1) * period, now - k * period))
@@ -48,7 +52,8 @@ async function evaluateTarget(ctx: SimContext, scaling: ScalingRegion, t: Scalab
   const cause = `monitor alarm ${alarm.AlarmName} in state ALARM triggered policy ${policy.name}`
   if (!(await setDesiredCount(ctx, scaling, t, decision.desired, cause))) return
   if (decision.direction === 'out') {
-    const cooling = t.lastScaleOut && now - t.lastScaleOut.at < ctx.clock.delay(policy.scaleOutCooldown * 1000)
+    const cooling =
+      t.lastScaleOut && now - t.lastScaleOut.at < ctx.clock.delay(policy.scaleOutCooldown * 1000)
     t.lastScaleOut = { at: now, from: cooling ? t.lastScaleOut!.from : current }
     // A scale-out ends a scale-in cooldown.
     t.lastScaleIn = undefined

@@ -46,7 +46,9 @@ export function predefinedMetric(
     { Name: 'ServiceName', Value: service }
   ]
   if (type !== 'ALBRequestCountPerTarget' && label !== undefined)
-    throw invalid(`ResourceLabel can only be specified with the ALBRequestCountPerTarget metric type, not ${type}.`)
+    throw invalid(
+      `ResourceLabel can only be specified with the ALBRequestCountPerTarget metric type, not ${type}.`
+    )
   switch (type) {
     case 'ECSServiceAverageCPUUtilization':
       return { namespace: 'AWS/ECS', metricName: 'CPUUtilization', dimensions: dims, statistic: 'Average' }
@@ -117,7 +119,9 @@ function putScalingPolicy({ ctx, region, input }: AasCall): Json {
   const predefined = optObject(config, 'PredefinedMetricSpecification')
   const customized = optObject(config, 'CustomizedMetricSpecification')
   if (!predefined === !customized)
-    throw invalid('Exactly one of PredefinedMetricSpecification and CustomizedMetricSpecification must be specified.')
+    throw invalid(
+      'Exactly one of PredefinedMetricSpecification and CustomizedMetricSpecification must be specified.'
+    )
   const metric = predefined
     ? predefinedMetric(
         reqString(predefined, 'PredefinedMetricType'),
@@ -148,7 +152,9 @@ function putScalingPolicy({ ctx, region, input }: AasCall): Json {
     metric,
     alarmHigh: old?.alarmHigh ?? targetTrackingAlarm(region, key.resourceId, 'AlarmHigh'),
     // With scale-in disabled there is no low alarm (AWS creates only AlarmHigh then).
-    alarmLow: disableScaleIn ? undefined : (old?.alarmLow ?? targetTrackingAlarm(region, key.resourceId, 'AlarmLow'))
+    alarmLow: disableScaleIn
+      ? undefined
+      : (old?.alarmLow ?? targetTrackingAlarm(region, key.resourceId, 'AlarmLow'))
   }
   byName.set(name, policy)
   return { PolicyARN: policy.arn, Alarms: alarmsOf(policy) }

@@ -118,7 +118,11 @@ export function policyArn(region: string, resourceId: string, name: string): str
 }
 
 /** The CloudWatch alarm target tracking creates: `TargetTracking-<resource ID>-AlarmHigh-<uuid>`. */
-export function targetTrackingAlarm(region: string, resourceId: string, which: 'AlarmHigh' | 'AlarmLow'): Alarm {
+export function targetTrackingAlarm(
+  region: string,
+  resourceId: string,
+  which: 'AlarmHigh' | 'AlarmLow'
+): Alarm {
   const name = `TargetTracking-${resourceId}-${which}-${uuid()}`
   return { AlarmName: name, AlarmARN: `arn:aws:cloudwatch:${region}:${ACCOUNT_ID}:alarm:${name}` }
 }

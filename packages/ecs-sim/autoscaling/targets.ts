@@ -1,7 +1,13 @@
 /** RegisterScalableTarget, DescribeScalableTargets and DeregisterScalableTarget for ECS services. */
 import { clean, epoch, type Json } from '../util.js'
 import { serviceOf, setDesiredCount } from './capacity.js'
-import { ECS_DIMENSION, ECS_NAMESPACE, ECS_SERVICE_LINKED_ROLE, scalableTargetArn, type ScalableTarget } from './state.js'
+import {
+  ECS_DIMENSION,
+  ECS_NAMESPACE,
+  ECS_SERVICE_LINKED_ROLE,
+  scalableTargetArn,
+  type ScalableTarget
+} from './state.js'
 import {
   dimensionOf,
   invalid,
@@ -67,7 +73,11 @@ async function registerScalableTarget({ ctx, region, input }: AasCall): Promise<
     roleArn: roleArn ?? ECS_SERVICE_LINKED_ROLE,
     arn: scalableTargetArn(region),
     createdAt: ctx.clock.now(),
-    suspended: { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false }
+    suspended: {
+      DynamicScalingInSuspended: false,
+      DynamicScalingOutSuspended: false,
+      ScheduledScalingSuspended: false
+    }
   }
   target.min = newMin
   target.max = newMax

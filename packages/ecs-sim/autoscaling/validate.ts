@@ -19,7 +19,9 @@ export function invalid(message: string): AwsError {
 
 function constraint(value: unknown, member: string, rule: string): AwsError {
   const shown = value === undefined || value === null ? 'null' : `'${String(value)}'`
-  return invalid(`1 validation error detected: Value ${shown} at '${member}' failed to satisfy constraint: ${rule}`)
+  return invalid(
+    `1 validation error detected: Value ${shown} at '${member}' failed to satisfy constraint: ${rule}`
+  )
 }
 
 function memberName(key: string): string {
@@ -68,7 +70,8 @@ export function optObject(input: Json, key: string): Json | undefined {
 export function optStrings(input: Json, key: string): string[] | undefined {
   const v = input[key]
   if (v === undefined || v === null) return undefined
-  if (!Array.isArray(v) || v.some(x => typeof x !== 'string')) throw invalid(`${key} must be a list of strings.`)
+  if (!Array.isArray(v) || v.some(x => typeof x !== 'string'))
+    throw invalid(`${key} must be a list of strings.`)
   return v as string[]
 }
 
@@ -143,7 +146,8 @@ export function page<T>(items: T[], input: Json, max: number): { items: T[]; nex
   const limit = optCount(input, 'MaxResults', max) ?? max
   const token = optString(input, 'NextToken')
   const start = token ? Number(Buffer.from(token, 'base64').toString()) : 0
-  if (!Number.isInteger(start) || start < 0) throw new AwsError('InvalidNextTokenException', 'Invalid NextToken.')
+  if (!Number.isInteger(start) || start < 0)
+    throw new AwsError('InvalidNextTokenException', 'Invalid NextToken.')
   const end = start + limit
   return {
     items: items.slice(start, end),
