@@ -30,6 +30,7 @@ let aas: ApplicationAutoScalingClient
 const ns = 'ecs' as const
 const dim = 'ecs:service:DesiredCount' as const
 const rid = 'service/aas-api/web'
+const TG_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/my-tg/943f017f100becff'
 const target = { ServiceNamespace: ns, ScalableDimension: dim, ResourceId: rid }
 const cpu = (value: number) => ({
   TargetValue: value,
@@ -65,7 +66,8 @@ beforeEach(async () => {
       cluster: 'aas-api',
       serviceName: 'web',
       taskDefinition: 'web',
-      desiredCount: 1
+      desiredCount: 1,
+      loadBalancers: [{ targetGroupArn: TG_ARN, containerName: 'a', containerPort: 80 }]
     })
   )
 })
@@ -465,7 +467,7 @@ describe('refusals', () => {
         TargetValue: 50,
         PredefinedMetricSpecification: { PredefinedMetricType: 'ALBRequestCountPerTarget' }
       },
-      /ResourceLabel is required/
+      /^Resource label should be specified for predefined metric type ALBRequestCountPerTarget$/
     ],
     [
       'a ResourceLabel on the CPU metric',
@@ -477,6 +479,28 @@ describe('refusals', () => {
         }
       },
       /ResourceLabel can only be specified with the ALBRequestCountPerTarget/
+    ],
+    [
+      'ALB requests of a target group the service is not attached to',
+      {
+        TargetValue: 50,
+        PredefinedMetricSpecification: {
+          PredefinedMetricType: 'ALBRequestCountPerTarget',
+          ResourceLabel: 'app/my-alb/778d41231b141a0f/targetgroup/other-tg/0123456789abcdef'
+        }
+      },
+      /^Target group targetgroup\/other-tg\/0123456789abcdef is not attached to ECS service service\/aas-api\/web\.$/
+    ],
+    [
+      'a malformed ResourceLabel',
+      {
+        TargetValue: 50,
+        PredefinedMetricSpecification: {
+          PredefinedMetricType: 'ALBRequestCountPerTarget',
+          ResourceLabel: 'my-tg'
+        }
+      },
+      /^Invalid resource label 'my-tg' for predefined metric type ALBRequestCountPerTarget$/
     ],
     [
       'a negative cooldown',

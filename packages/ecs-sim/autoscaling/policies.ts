@@ -28,6 +28,7 @@ import {
   type AasCall
 } from './validate.js'
 import { AwsError } from '../util.js'
+import { serviceOf } from './capacity.js'
 
 /** Application Auto Scaling's default cooldowns for ECS services (seconds). */
 export const DEFAULT_COOLDOWN = 300
@@ -56,8 +57,12 @@ export function predefinedMetric(
       return { namespace: 'AWS/ECS', metricName: 'MemoryUtilization', dimensions: dims, statistic: 'Average' }
     case 'ALBRequestCountPerTarget': {
       const m = label && /^app\/[^/]+\/[^/]+\/(targetgroup\/[^/]+\/[^/]+)$/.exec(label)
-      if (!label) throw invalid('ResourceLabel is required for the ALBRequestCountPerTarget metric type.')
-      if (!m) throw invalid(`Invalid ResourceLabel: ${label}`)
+      if (!label)
+        throw invalid(
+          'Resource label should be specified for predefined metric type ALBRequestCountPerTarget'
+        )
+      if (!m)
+        throw invalid(`Invalid resource label '${label}' for predefined metric type ALBRequestCountPerTarget`)
       return {
         namespace: 'AWS/ApplicationELB',
         metricName: 'RequestCountPerTarget',
@@ -82,6 +87,21 @@ function customizedMetric(spec: Json): MetricSource {
   if (!Array.isArray(raw)) throw invalid('Dimensions must be a list.')
   const dimensions = (raw as Json[]).map(d => ({ Name: reqString(d, 'Name'), Value: reqString(d, 'Value') }))
   return { namespace, metricName, dimensions, statistic: statistic as MetricSource['statistic'] }
+}
+
+/** ALBRequestCountPerTarget counts requests of a target group the service is attached to. */
+function requireTargetGroup(
+  ctx: AasCall['ctx'],
+  region: string,
+  key: { resourceId: string; cluster: string; service: string },
+  targetGroup: string
+): void {
+  const s = serviceOf(ctx, region, key.cluster, key.service)
+  const attached = s?.loadBalancers.some(
+    lb => typeof lb.targetGroupArn === 'string' && lb.targetGroupArn.endsWith(`:${targetGroup}`)
+  )
+  if (!attached)
+    throw invalid(`Target group ${targetGroup} is not attached to ECS service ${key.resourceId}.`)
 }
 
 function render(p: ScalingPolicy): Json {
@@ -136,6 +156,8 @@ function putScalingPolicy({ ctx, region, input }: AasCall): Json {
 
   const scaling = scalingRegion(ctx, region)
   if (!scaling.targets.has(key.resourceId)) throw noTarget(key.resourceId, 'registered')
+  if (metric.namespace === 'AWS/ApplicationELB')
+    requireTargetGroup(ctx, region, key, metric.dimensions[0].Value)
   let byName = scaling.policies.get(key.resourceId)
   if (!byName) scaling.policies.set(key.resourceId, (byName = new Map()))
   const old = byName.get(name)
