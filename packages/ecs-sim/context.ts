@@ -7,7 +7,7 @@ import type { ScriptedBackend } from './tasks/scripted.js'
 import { faultFor, MAX_SEED, type Injected } from './random.js'
 import type { AlarmState } from './ecs/alarms.js'
 import type { HookRule } from './ecs/strategies/hooks.js'
-import { NO_METRICS, type MetricsReader } from './cloudwatch/reader.js'
+import { MetricStore } from './cloudwatch/store.js'
 import type { ScalingRegion } from './autoscaling/state.js'
 
 export interface TimelineEntry {
@@ -27,7 +27,7 @@ export interface TimelineEntry {
 
 export interface CallRecord {
   time: string
-  service: 'ecs' | 'ecr' | 'logs' | 'application-autoscaling' | 'unknown'
+  service: 'ecs' | 'ecr' | 'logs' | 'cloudwatch' | 'application-autoscaling' | 'unknown'
   operation: string
   region: string
   status: number
@@ -95,8 +95,8 @@ export class SimContext {
   alarms = new Map<string, AlarmState>()
   /** How Lambda lifecycle hooks answer (`PUT /_sim/hooks`). */
   hookRules: HookRule[] = []
-  /** CloudWatch metrics as the rest of the local ECS reads them (cloudwatch/reader.ts). */
-  metrics: MetricsReader = NO_METRICS
+  /** CloudWatch metrics (PutMetricData, the AWS/ECS publisher); the rest of the local ECS reads them as a MetricsReader. */
+  readonly metrics = new MetricStore()
   /** Application Auto Scaling's targets, policies and activities by region (autoscaling/). */
   readonly autoscaling = new Map<string, ScalingRegion>()
 

@@ -20,6 +20,7 @@ import {
   ECSClient,
   RegisterTaskDefinitionCommand
 } from '@aws-sdk/client-ecs'
+import { predefinedMetric } from '../autoscaling/policies.js'
 import { getCalls, reset, RunningSim, startSim } from '../testing.js'
 import { clients, errorOf, service, waitFor } from './helpers.js'
 
@@ -519,5 +520,48 @@ describe('refusals', () => {
     const err = await errorOf(aas.send(new PutScalingPolicyCommand({ ...target, PolicyName: 'step' })))
     expect(err.name).toBe('ValidationException')
     expect(err.message).toMatch(/TargetTrackingScaling policies only, not StepScaling/)
+  })
+})
+
+describe('the metric each predefined type names (what the loop reads from the metric store)', () => {
+  it.each<[string, string | undefined, object]>([
+    [
+      'ECSServiceAverageCPUUtilization',
+      undefined,
+      {
+        namespace: 'AWS/ECS',
+        metricName: 'CPUUtilization',
+        statistic: 'Average',
+        dimensions: [
+          { Name: 'ClusterName', Value: 'c' },
+          { Name: 'ServiceName', Value: 's' }
+        ]
+      }
+    ],
+    [
+      'ECSServiceAverageMemoryUtilization',
+      undefined,
+      {
+        namespace: 'AWS/ECS',
+        metricName: 'MemoryUtilization',
+        statistic: 'Average',
+        dimensions: [
+          { Name: 'ClusterName', Value: 'c' },
+          { Name: 'ServiceName', Value: 's' }
+        ]
+      }
+    ],
+    [
+      'ALBRequestCountPerTarget',
+      'app/my-alb/778d41231b141a0f/targetgroup/my-tg/943f017f100becff',
+      {
+        namespace: 'AWS/ApplicationELB',
+        metricName: 'RequestCountPerTarget',
+        statistic: 'Sum',
+        dimensions: [{ Name: 'TargetGroup', Value: 'targetgroup/my-tg/943f017f100becff' }]
+      }
+    ]
+  ])('%s', (type, label, metric) => {
+    expect(predefinedMetric(type, label, 'c', 's')).toEqual(metric)
   })
 })

@@ -1,14 +1,15 @@
 /**
- * Target tracking at work, in process: the local ECS's server with the scripted backend, the real SDK clients,
- * and a metrics reader that stands in for CloudWatch (the metric store is another part of the sim). A load model
- * writes the service's average CPU each 50 ms as total load / running tasks (capped at 100%), so scaling out
- * really lowers the metric, as it does in ECS. Checks: high CPU scales out to ≥ 2 tasks, proportionally and no
- * sooner than the scale-out cooldown allows (scaled by the time scale); low CPU scales in, no sooner than the 15
- * low periods; DescribeScalingActivities tells it as AWS words it.
+ * Target tracking end to end against a started sim (scripted backend), through the real SDK clients only:
+ * a load model puts the service's CPU with CloudWatch's PutMetricData every 50 ms as total load / running
+ * tasks (capped at 100%), so scaling out really lowers the metric, as it does in ECS. PutMetricData refuses
+ * the reserved AWS/ namespaces, so the policy tracks the same metric in our own namespace through a
+ * CustomizedMetricSpecification; the predefined ECSServiceAverageCPUUtilization reads the same store under
+ * AWS/ECS (autoscaling-api.test.ts checks which metric each predefined type names).
+ * Checks: high CPU scales out to ≥ 2 tasks, proportionally and no sooner than the scale-out cooldown allows
+ * (scaled by the time scale); low CPU scales in, no sooner than its 15 low periods; DescribeScalingActivities
+ * tells it as AWS words it; ECS's service events show the tasks started.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import type { AddressInfo } from 'node:net'
-import type { Server } from 'node:http'
 import {
   ApplicationAutoScalingClient,
   DescribeScalingActivitiesCommand,
@@ -16,88 +17,71 @@ import {
   RegisterScalableTargetCommand,
   ScalingActivity
 } from '@aws-sdk/client-application-auto-scaling'
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch'
 import {
   CreateClusterCommand,
   CreateServiceCommand,
   ECSClient,
   RegisterTaskDefinitionCommand
 } from '@aws-sdk/client-ecs'
-import { Clock } from '../clock.js'
-import { SimContext } from '../context.js'
-import { Ecr } from '../ecr/index.js'
-import { Scheduler } from '../ecs/scheduler.js'
-import { createSimServer } from '../server.js'
-import { ScriptedBackend } from '../tasks/scripted.js'
-import type { MetricKey, MetricsReader, MetricStatistic } from '../cloudwatch/reader.js'
 import { PERIOD_MS } from '../autoscaling/loop.js'
+import { RunningSim, startSim } from '../testing.js'
 import { clients, service, waitFor } from './helpers.js'
 
 const SCALE = 0.005
 const PERIOD = PERIOD_MS * SCALE
 const COOLDOWN_S = 300
+const NS = 'AasLoop/ECS'
+const dims = [
+  { Name: 'ClusterName', Value: 'aas-loop' },
+  { Name: 'ServiceName', Value: 'web' }
+]
 
-/** Datapoints of one metric (the service's CPUUtilization), answered as CloudWatch would: Average over a window. */
-class FakeCpu implements MetricsReader {
-  readonly points: { t: number; v: number }[] = []
-  constructor(
-    private readonly cluster: string,
-    private readonly svc: string
-  ) {}
-  statistic(key: MetricKey, stat: MetricStatistic, from: number, to: number): number | undefined {
-    const dims = Object.fromEntries(key.dimensions.map(d => [d.Name, d.Value]))
-    if (key.namespace !== 'AWS/ECS' || key.metricName !== 'CPUUtilization' || stat !== 'Average')
-      return undefined
-    if (dims.ClusterName !== this.cluster || dims.ServiceName !== this.svc || key.dimensions.length !== 2)
-      return undefined
-    const vs = this.points.filter(p => p.t >= from && p.t < to).map(p => p.v)
-    return vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : undefined
-  }
-}
-
-let server: Server
-let ctx: SimContext
-let scheduler: Scheduler
+let sim: RunningSim
 let ecs: ECSClient
+let cw: CloudWatchClient
 let aas: ApplicationAutoScalingClient
 let load = 0
-let writer: NodeJS.Timeout
-const cpu = new FakeCpu('aas-loop', 'web')
-
-function running(): number {
-  let n = 0
-  for (const t of ctx.region('eu-west-1').tasks.values())
-    if (t.serviceName === 'web' && t.lastStatus === 'RUNNING' && t.desiredStatus === 'RUNNING') n++
-  return n
-}
+let writing = true
+let writer: Promise<void>
 
 beforeAll(async () => {
-  const clock = new Clock(SCALE)
-  const scripted = new ScriptedBackend(clock)
-  ctx = new SimContext({ clock, backend: scripted, scripted, registry: '127.0.0.1:1', instance: 'aasloop' })
-  ctx.metrics = cpu
-  scheduler = new Scheduler(ctx)
-  server = createSimServer(ctx, new Ecr('127.0.0.1:1'), scheduler)
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r))
-  scheduler.start()
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  ecs = clients(url).ecs
+  sim = await startSim({ tasks: 'scripted', timeScale: SCALE })
+  ;({ ecs, cloudwatch: cw } = clients(sim.url))
   aas = new ApplicationAutoScalingClient({
-    endpoint: url,
+    endpoint: sim.url,
     region: 'eu-west-1',
     credentials: { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret' }
   })
-  writer = setInterval(() => {
-    const n = running()
-    if (n > 0) cpu.points.push({ t: Date.now(), v: Math.min(100, load / n) })
-  }, 50)
 })
 
 afterAll(async () => {
-  clearInterval(writer)
-  await scheduler?.quiesce()
-  server?.closeAllConnections()
-  await new Promise(r => server?.close(r))
+  writing = false
+  await writer
+  await sim?.stop()
 })
+
+/** The load model: each 50 ms, CPU = load / running tasks (at most 100%), put as the service's metric. */
+async function writeLoad(): Promise<void> {
+  while (writing) {
+    const n = (await service(ecs, 'aas-loop', 'web')).runningCount ?? 0
+    if (n > 0)
+      await cw.send(
+        new PutMetricDataCommand({
+          Namespace: NS,
+          MetricData: [
+            {
+              MetricName: 'CPUUtilization',
+              Dimensions: dims,
+              Value: Math.min(100, load / n),
+              Unit: 'Percent'
+            }
+          ]
+        })
+      )
+    await new Promise(r => setTimeout(r, 50))
+  }
+}
 
 async function activities(): Promise<ScalingActivity[]> {
   const out = await aas.send(
@@ -136,7 +120,12 @@ describe('target tracking on CPU', () => {
         PolicyType: 'TargetTrackingScaling',
         TargetTrackingScalingPolicyConfiguration: {
           TargetValue: 50,
-          PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+          CustomizedMetricSpecification: {
+            Namespace: NS,
+            MetricName: 'CPUUtilization',
+            Dimensions: dims,
+            Statistic: 'Average'
+          },
           ScaleOutCooldown: COOLDOWN_S,
           ScaleInCooldown: COOLDOWN_S
         }
@@ -144,11 +133,12 @@ describe('target tracking on CPU', () => {
     )
     await waitFor(
       '1 running',
-      async () => running(),
-      n => n === 1
+      () => service(ecs, 'aas-loop', 'web'),
+      s => s.runningCount === 1
     )
+    writer = writeLoad()
 
-    // 150 task-% of load: 100% on one task, 75% on two, 50% (the target, no more scaling) on three.
+    // 150 task-% of load: 100% on one task, 75% on two, 50% (the target: no more scaling) on three.
     load = 150
     const acts = await waitFor('two scale-outs', activities, a => a.length >= 2, 30000)
     const [second, first] = acts
@@ -163,16 +153,15 @@ describe('target tracking on CPU', () => {
     // During the scale-out cooldown the first scale-out's capacity counts: 2 × 75 / 50 waits for it to end.
     const gap = second.StartTime!.getTime() - first.StartTime!.getTime()
     expect(gap).toBeGreaterThanOrEqual(COOLDOWN_S * 1000 * SCALE - 50)
-    await waitFor(
+    const scaled = await waitFor(
       '3 running',
       () => service(ecs, 'aas-loop', 'web'),
       s => s.runningCount === 3 && s.desiredCount === 3
     )
+    expect(scaled.events!.map(e => e.message)).toContainEqual(expect.stringMatching(/has started 1 tasks/))
     // At the target the service stays put.
     await new Promise(r => setTimeout(r, 4 * PERIOD))
     expect((await activities()).length).toBe(2)
-    const svc = await service(ecs, 'aas-loop', 'web')
-    expect(svc.events!.map(e => e.message)).toContainEqual(expect.stringMatching(/has started 1 tasks/))
 
     // Load gone: 15 periods below 90% of the target, then ceil(3 × 6.7 / 50) = 1.
     load = 20
