@@ -21,7 +21,7 @@ import {
   RegisterTaskDefinitionCommand
 } from '@aws-sdk/client-ecs'
 import { predefinedMetric } from '../autoscaling/policies.js'
-import { getCalls, reset, RunningSim, startSim } from '../testing.js'
+import { getCalls, reset, RunningSim, setFaults, startSim } from '../testing.js'
 import { clients, errorOf, service, waitFor } from './helpers.js'
 
 let sim: RunningSim
@@ -563,5 +563,18 @@ describe('the metric each predefined type names (what the loop reads from the me
     ]
   ])('%s', (type, label, metric) => {
     expect(predefinedMetric(type, label, 'c', 's')).toEqual(metric)
+  })
+})
+
+describe('faults', () => {
+  it.each([
+    ['error', { errorRate: 1 }, 'InternalServiceException', 500],
+    ['throttle', { throttleRate: 1 }, 'ThrottlingException', 400]
+  ] as const)('an injected %s is what Application Auto Scaling answers', async (_, rates, name, status) => {
+    await setFaults(sim.url, { ...rates, operations: ['DescribeScalableTargets'] })
+    const err = await errorOf(aas.send(new DescribeScalableTargetsCommand({ ServiceNamespace: ns })))
+    expect([err.name, err.$metadata.httpStatusCode]).toEqual([name, status])
+    const [call] = await getCalls(sim.url, 'DescribeScalableTargets')
+    expect(call).toMatchObject({ service: 'application-autoscaling', error: name, faultDraw: 0 })
   })
 })
