@@ -5,7 +5,7 @@ import { EcsRegion } from './ecs/state.js'
 import type { TaskBackend } from './tasks/types.js'
 import type { ScriptedBackend } from './tasks/scripted.js'
 import { faultFor, MAX_SEED, type Injected } from './random.js'
-import type { AlarmState } from './ecs/alarms.js'
+import { AlarmStore } from './cloudwatch/alarm-store.js'
 import type { HookRule } from './ecs/strategies/hooks.js'
 import { MetricStore } from './cloudwatch/store.js'
 import type { ScalingRegion } from './autoscaling/state.js'
@@ -91,8 +91,8 @@ export class SimContext {
   /** `--fault-seed`: the seed of faults set without one; absent, each such setting picks a random seed. */
   readonly faultSeed?: number
   faults: FaultState
-  /** CloudWatch alarms by name (`PUT /_sim/alarms`). */
-  alarms = new Map<string, AlarmState>()
+  /** CloudWatch alarms by name → state (`PUT /_sim/alarms`, PutMetricAlarm, SetAlarmState; cloudwatch/alarm-store.ts). */
+  readonly alarms = new AlarmStore()
   /** How Lambda lifecycle hooks answer (`PUT /_sim/hooks`). */
   hookRules: HookRule[] = []
   /** CloudWatch metrics (PutMetricData, the AWS/ECS publisher); the rest of the local ECS reads them as a MetricsReader. */

@@ -212,7 +212,7 @@ async function handleAws(ctx: SimContext, ecr: Ecr, req: IncomingMessage, res: S
     let out: Json
     if (ecsHandler) out = await ecsHandler({ ctx, r: ctx.region(region), input })
     else if (ecrOp) out = await ecrOp({ ctx, region, input })
-    else if (cwOp) out = cwOp(ctx, input)
+    else if (cwOp) out = cwOp(ctx, input, region)
     else if (aasOp) out = await aasOp({ ctx, region, input })
     else out = await ctx.logs.getLogEvents(input)
     finish(200, out)

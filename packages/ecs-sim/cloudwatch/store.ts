@@ -29,6 +29,18 @@ export interface DimensionFilter {
   Value?: string
 }
 
+/** The index of the first sample at or after `t`. */
+function lowerBound(samples: Sample[], t: number): number {
+  let lo = 0
+  let hi = samples.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (samples[mid].t < t) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
 export class MetricStore implements MetricsReader {
   private readonly metrics = new Map<string, StoredMetric>()
 
@@ -55,9 +67,10 @@ export class MetricStore implements MetricsReader {
     return this.metrics.get(metricId(key))
   }
 
-  /** The metric's samples with timestamps in [fromMs, toMs). */
+  /** The metric's samples with timestamps in [fromMs, toMs) (they are kept sorted: two binary searches). */
   samples(key: MetricKey, fromMs: number, toMs: number): Sample[] {
-    return (this.get(key)?.samples ?? []).filter(s => s.t >= fromMs && s.t < toMs)
+    const all = this.get(key)?.samples ?? []
+    return all.slice(lowerBound(all, fromMs), lowerBound(all, toMs))
   }
 
   statistic(key: MetricKey, stat: MetricStatistic, fromMs: number, toMs: number): number | undefined {
