@@ -85,6 +85,8 @@ export async function handleControl(
       ctx.faults = new FaultState(noFaults(ctx.defaultFaultSeed()))
       ctx.logs.clear()
       ctx.alarms.clear()
+      ctx.metrics.clear()
+      ctx.autoscaling.clear()
       ctx.hookRules = []
       ecr.reset()
       scheduler.start()

@@ -1,7 +1,9 @@
 import { DELAYS } from '../clock.js'
+import { CloudWatchLoop } from '../cloudwatch/loop.js'
 import type { SimContext } from '../context.js'
 import { TaskLifecycle } from './lifecycle.js'
 import { reconcileService } from './reconcile.js'
+import { evaluateScaling } from '../autoscaling/loop.js'
 
 /** The shortest wait between ticks in real milliseconds, however small the time scale. */
 const MIN_TICK_MS = 20
@@ -14,6 +16,7 @@ const MIN_TICK_MS = 20
 export class Scheduler {
   private readonly ctx: SimContext
   private readonly tasks: TaskLifecycle
+  private readonly cloudwatch: CloudWatchLoop
   private timer?: NodeJS.Timeout
   private running = false
   private current?: Promise<void>
@@ -21,6 +24,7 @@ export class Scheduler {
   constructor(ctx: SimContext) {
     this.ctx = ctx
     this.tasks = new TaskLifecycle(ctx)
+    this.cloudwatch = new CloudWatchLoop(ctx)
   }
 
   start(): void {
@@ -51,6 +55,7 @@ export class Scheduler {
   async quiesce(): Promise<void> {
     await this.stop()
     await this.tasks.idle()
+    await this.cloudwatch.idle()
   }
 
   async tick(): Promise<void> {
@@ -65,5 +70,9 @@ export class Scheduler {
       for (const services of r.services.values())
         for (const s of services.values()) reconcileService(ctx, r, s)
     }
+    // AWS/ECS metrics and metric alarms (the alarms reconcile reads on the next tick).
+    this.cloudwatch.tick()
+    // Application Auto Scaling's target tracking: it changes desired counts the next tick reconciles.
+    await evaluateScaling(ctx)
   }
 }
