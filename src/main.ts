@@ -196,13 +196,12 @@ export async function run(deps: Dependencies = {}): Promise<void> {
     stopIfCancelled(signal, 'before updating the service', 'update')
     const { scaling } = service
     if (scaling) {
-      report.scaling = { ...scaling, changed: changesAnything(scaling) }
-      if (report.scaling.changed) {
+      const changed = changesAnything(scaling)
+      if (changed)
         await phase('update', 'Apply auto scaling', report, () => applyScaling(clients.scaling, scaling))
-      }
-      core.info(
-        inert(`Auto scaling of ${scaling.resourceId}: ${report.scaling.changed ? 'applied' : 'unchanged'}`)
-      )
+      // In the summary once it is so (a failed apply is the run's error instead).
+      report.scaling = { ...scaling, changed }
+      core.info(inert(`Auto scaling of ${scaling.resourceId}: ${changed ? 'applied' : 'unchanged'}`))
     }
     const update = await phase('update', 'Update service', report, () =>
       updateService(clients.ecs, { ...service.update, taskDefinitionArn })
