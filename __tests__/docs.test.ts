@@ -57,13 +57,14 @@ export function cellValue(cell: string): string | undefined {
   return code ? code[1] : text
 }
 
-export type AwsService = 'ecs' | 'ecr' | 'logs' | 'cloudwatch'
+export type AwsService = 'ecs' | 'ecr' | 'logs' | 'cloudwatch' | 'application-autoscaling'
 
 const CLIENT_PACKAGES: Record<string, AwsService> = {
   '@aws-sdk/client-ecs': 'ecs',
   '@aws-sdk/client-ecr': 'ecr',
   '@aws-sdk/client-cloudwatch-logs': 'logs',
-  '@aws-sdk/client-cloudwatch': 'cloudwatch'
+  '@aws-sdk/client-cloudwatch': 'cloudwatch',
+  '@aws-sdk/client-application-auto-scaling': 'application-autoscaling'
 }
 
 export interface ScanResult {
@@ -256,7 +257,10 @@ describe('the IAM policy', () => {
       'ecs:RegisterTaskDefinition',
       'ecs:DescribeTaskDefinition',
       // GetMetricData has no resource type (the Service Authorization Reference lists none).
-      'cloudwatch:GetMetricData'
+      'cloudwatch:GetMetricData',
+      // Application Auto Scaling's Describe calls take no resource (its service authorization reference).
+      'application-autoscaling:DescribeScalableTargets',
+      'application-autoscaling:DescribeScalingPolicies'
     ])
     for (const s of file.Statement) {
       const actions = Array.isArray(s.Action) ? s.Action : [s.Action]

@@ -35,8 +35,20 @@ import {
   ECRClient,
   GetAuthorizationTokenCommand
 } from '@aws-sdk/client-ecr'
-import { CloudWatchClient, GetMetricDataCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch'
-import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling'
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  type MetricDataResult
+} from '@aws-sdk/client-cloudwatch'
+import {
+  ApplicationAutoScalingClient,
+  DeleteScalingPolicyCommand,
+  DescribeScalableTargetsCommand,
+  DescribeScalingPoliciesCommand,
+  PutScalingPolicyCommand,
+  RegisterScalableTargetCommand
+} from '@aws-sdk/client-application-auto-scaling'
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs'
 import type { AwsClients } from '../src/aws.js'
 import type { Exec, ExecOptions } from '../src/exec.js'
@@ -55,6 +67,7 @@ const ecsMock = mockClient(clients.ecs)
 const ecrMock = mockClient(clients.ecr)
 const logsMock = mockClient(clients.logs)
 const cwMock = mockClient(clients.cloudwatch)
+const scalingMock = mockClient(clients.scaling)
 
 const ACCOUNT = '123456789012'
 const REGISTRY = `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`
@@ -77,7 +90,14 @@ const TASK_DEFINITION: TaskDefinition = {
   ]
 }
 
-const MUTATING = [RegisterTaskDefinitionCommand, UpdateServiceCommand, CreateRepositoryCommand]
+const MUTATING = [
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  CreateRepositoryCommand,
+  RegisterScalableTargetCommand,
+  PutScalingPolicyCommand,
+  DeleteScalingPolicyCommand
+]
 
 let workspace: string
 let tempDirs: string[] = []
@@ -151,6 +171,12 @@ function healthyAws(): void {
     ]
   })
   logsMock.on(GetLogEventsCommand).resolves({ events: [] })
+  scalingMock.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [] })
+  scalingMock.on(DescribeScalingPoliciesCommand).resolves({ ScalingPolicies: [] })
+  scalingMock.on(RegisterScalableTargetCommand).resolves({})
+  scalingMock.on(PutScalingPolicyCommand).resolves({ PolicyARN: 'arn:policy' })
+  scalingMock.on(DeleteScalingPolicyCommand).resolves({})
+  cwMock.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] })
 }
 
 interface ExecCall {
@@ -176,9 +202,13 @@ function annotations(kind: 'error' | 'warning' | 'notice'): string[] {
 }
 
 function sentCommands(): string[] {
-  return [...ecsMock.calls(), ...ecrMock.calls(), ...logsMock.calls()].map(
-    c => (c.args[0] as { constructor: { name: string } }).constructor.name
-  )
+  return [
+    ...ecsMock.calls(),
+    ...ecrMock.calls(),
+    ...logsMock.calls(),
+    ...scalingMock.calls(),
+    ...cwMock.calls()
+  ].map(c => (c.args[0] as { constructor: { name: string } }).constructor.name)
 }
 
 function mutatingSent(): string[] {
@@ -231,6 +261,7 @@ beforeEach(() => {
   cwMock.reset()
   // CloudWatch has no points unless a test says so (the summary's CPU and memory read).
   cwMock.on(GetMetricDataCommand).resolves({ MetricDataResults: [] })
+  scalingMock.reset()
   healthyAws()
   execCalls = []
   printed = []
@@ -388,7 +419,13 @@ const badInputs: Array<[string, Record<string, string>, RegExp]> = [
   ['a platform that is not one', { image: '', repository: 'web', platforms: 'amd64' }, /platforms/],
   ['a build-args line without =', { image: '', repository: 'web', 'build-args': 'JUSTAKEY' }, /build-args/],
   ['a missing task definition file', { 'task-definition': 'missing.json' }, /missing\.json|task-definition/],
-  ['an unknown container', { 'container-name': 'api' }, /api/]
+  ['an unknown container', { 'container-name': 'api' }, /api/],
+  ['scaling-min above scaling-max', { 'scaling-min': '5', 'scaling-max': '2' }, /scaling-max/],
+  ['scale-on-cpu above 100', { 'scale-on-cpu': '120' }, /scale-on-cpu/],
+  ['a new scalable target without scaling-max', { 'scaling-min': '1', 'scale-on-cpu': '50' }, /scaling-max/],
+  ['scale-on-requests without its label', { 'scale-on-requests': '500' }, /scale-on-requests-resource-label/],
+  ['alarms without watch-minutes', { alarms: 'web-5xx' }, /alarms/],
+  ['an alarm CloudWatch does not have', { 'watch-minutes': '5', alarms: 'web-typo' }, /web-typo/]
 ]
 
 describe('bad inputs change nothing', () => {
@@ -1011,5 +1048,270 @@ describe('the CPU and memory of the deploy', () => {
     setInputs({ ...base, 'wait-for-service-stability': 'false' })
     expect(await runAction()).toBe(0)
     expect(cwMock.commandCalls(GetMetricDataCommand)).toEqual([])
+/** Auto scaling as part of the deploy, and the watch after it (issue 14). */
+describe('auto scaling and the post-deploy watch', () => {
+  const scaling = { 'scaling-min': '1', 'scaling-max': '4', 'scale-on-cpu': '50' }
+  const registered = (min: number, max: number): void => {
+    scalingMock.on(DescribeScalableTargetsCommand).resolves({
+      ScalableTargets: [
+        {
+          ServiceNamespace: 'ecs',
+          ResourceId: 'service/prod/web',
+          ScalableDimension: 'ecs:service:DesiredCount',
+          MinCapacity: min,
+          MaxCapacity: max,
+          RoleARN: 'arn:role',
+          CreationTime: new Date()
+        }
+      ]
+    })
+  }
+  const cpuPolicy = (target: number): void => {
+    scalingMock.on(DescribeScalingPoliciesCommand).resolves({
+      ScalingPolicies: [
+        {
+          PolicyARN: 'arn:policy',
+          PolicyName: 'ecs-deploy-cpu',
+          ServiceNamespace: 'ecs',
+          ResourceId: 'service/prod/web',
+          ScalableDimension: 'ecs:service:DesiredCount',
+          PolicyType: 'TargetTrackingScaling',
+          TargetTrackingScalingPolicyConfiguration: {
+            TargetValue: target,
+            PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' }
+          },
+          CreationTime: new Date()
+        }
+      ]
+    })
+  }
+  /** UpdateService calls sent before each scaling write: 0 when scaling is applied before the update. */
+  let updatesBeforeScaling: number[] = []
+  beforeEach(() => {
+    updatesBeforeScaling = []
+    const record = () => {
+      updatesBeforeScaling.push(ecsMock.commandCalls(UpdateServiceCommand).length)
+      return {}
+    }
+    scalingMock.on(RegisterScalableTargetCommand).callsFake(record)
+    scalingMock.on(PutScalingPolicyCommand).callsFake(record)
+  })
+  /** The plan's DescribeServices sees the service on its previous revision; the waits, on ours. */
+  const onPreviousRevision = (service: Record<string, unknown> = {}): void => {
+    ecsMock
+      .on(DescribeServicesCommand)
+      .resolvesOnce({ services: [{ ...currentService, ...service }] })
+      .resolves({
+        services: [{ ...currentService, ...service, taskDefinition: TD_NEW, deployments: [deployment({})] }]
+      })
+  }
+  const desiredSent = (): Array<number | undefined> =>
+    ecsMock.commandCalls(UpdateServiceCommand).map(c => c.args[0].input.desiredCount)
+
+  test.each<
+    [string, Record<string, string>, () => void, string[], Array<number | undefined>, RegExp | undefined]
+  >([
+    [
+      'scaling applied: the target and the policy, before the update',
+      scaling,
+      () => {},
+      [
+        'RegisterTaskDefinitionCommand',
+        'RegisterScalableTargetCommand',
+        'PutScalingPolicyCommand',
+        'UpdateServiceCommand'
+      ],
+      [undefined],
+      undefined
+    ],
+    [
+      'scaling unchanged: nothing put',
+      scaling,
+      () => {
+        registered(1, 4)
+        cpuPolicy(50)
+      },
+      ['RegisterTaskDefinitionCommand', 'UpdateServiceCommand'],
+      [undefined],
+      undefined
+    ],
+    [
+      'a new target value: only the policy',
+      scaling,
+      () => {
+        registered(1, 4)
+        cpuPolicy(70)
+      },
+      ['RegisterTaskDefinitionCommand', 'PutScalingPolicyCommand', 'UpdateServiceCommand'],
+      [undefined],
+      undefined
+    ],
+    [
+      'desired-count clamped into a target registered now',
+      { ...scaling, 'desired-count': '9' },
+      () => {},
+      [
+        'RegisterTaskDefinitionCommand',
+        'RegisterScalableTargetCommand',
+        'PutScalingPolicyCommand',
+        'UpdateServiceCommand'
+      ],
+      [4],
+      /desired-count 9 is outside scaling-min\.\.scaling-max \(1–4\)/
+    ],
+    [
+      'a scaled-out count is kept: desired-count ignored, with a notice',
+      { 'desired-count': '1' },
+      () => registered(1, 4),
+      ['RegisterTaskDefinitionCommand', 'UpdateServiceCommand'],
+      [undefined],
+      /desired-count 1 is ignored: auto scaling manages the service's count \(1–4 tasks\); the service keeps its 2 desired tasks/
+    ],
+    [
+      'desired-count with no scalable target: taken as given',
+      { 'desired-count': '3' },
+      () => {},
+      ['RegisterTaskDefinitionCommand', 'UpdateServiceCommand'],
+      [3],
+      undefined
+    ]
+  ])('%s', async (_name, inputs, arrange, mutating, desired, notice) => {
+    arrange()
+    setInputs({ ...base, ...inputs })
+    expect(await runAction()).toBe(0)
+    expect(annotations('error')).toEqual([])
+    expect(mutatingSent().sort()).toEqual([...mutating].sort())
+    expect(updatesBeforeScaling.every(n => n === 0)).toBe(true)
+    expect(desiredSent()).toEqual(desired)
+    const notices = annotations('notice').filter(n => n.includes('title=Desired count'))
+    if (notice) expect(notices).toEqual([expect.stringMatching(notice)])
+    else expect(notices).toEqual([])
+    for (const call of scalingMock.commandCalls(RegisterScalableTargetCommand)) {
+      expect(call.args[0].input).toEqual({
+        ServiceNamespace: 'ecs',
+        ScalableDimension: 'ecs:service:DesiredCount',
+        ResourceId: 'service/prod/web',
+        MinCapacity: 1,
+        MaxCapacity: 4
+      })
+    }
+    for (const call of scalingMock.commandCalls(PutScalingPolicyCommand)) {
+      expect(call.args[0].input).toMatchObject({
+        PolicyName: 'ecs-deploy-cpu',
+        PolicyType: 'TargetTrackingScaling',
+        TargetTrackingScalingPolicyConfiguration: {
+          TargetValue: 50,
+          PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' }
+        }
+      })
+    }
+  })
+
+  test('desired-count alone, the scalable target unreadable: warned, applied as given', async () => {
+    scalingMock
+      .on(DescribeScalableTargetsCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $metadata: {} }))
+    setInputs({ ...base, 'desired-count': '3' })
+    expect(await runAction()).toBe(0)
+    expect(desiredSent()).toEqual([3])
+    expect(annotations('warning')).toEqual([
+      expect.stringMatching(/Auto scaling not checked.*access denied.*desired-count 3 is applied as given/)
+    ])
+  })
+
+  test('scaling asked for, the scalable target unreadable: red before any change', async () => {
+    scalingMock
+      .on(DescribeScalableTargetsCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $metadata: {} }))
+    setInputs({ ...base, ...scaling })
+    expect(await runAction()).toBe(1)
+    expect(mutatingSent()).toEqual([])
+    expect(annotations('error')[0]).toMatch(/application-autoscaling:DescribeScalableTargets/)
+  })
+
+  test('a failing RegisterScalableTarget leaves the service untouched', async () => {
+    scalingMock
+      .on(RegisterScalableTargetCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $metadata: {} }))
+    setInputs({ ...base, ...scaling })
+    expect(await runAction()).toBe(1)
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0)
+    expect(annotations('error')[0]).toMatch(
+      /RegisterScalableTarget.*application-autoscaling:RegisterScalableTarget/
+    )
+  })
+
+  const alarm = (state: string, reason = 'Threshold Crossed: 3 datapoints were greater than 5') => ({
+    MetricAlarms: [{ AlarmName: 'web-5xx', StateValue: state as 'OK', StateReason: reason }]
+  })
+
+  test('watch window green: the alarm polled through the window, exit 0', async () => {
+    cwMock.on(DescribeAlarmsCommand).resolves(alarm('OK'))
+    setInputs({ ...base, 'watch-minutes': '1', alarms: 'web-5xx' })
+    expect(await runAction()).toBe(0)
+    // The plan's check, then one poll at the start, one every 15 s and one at the end.
+    expect(cwMock.commandCalls(DescribeAlarmsCommand)).toHaveLength(6)
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1)
+  })
+
+  test("the service's deployment alarms are watched too", async () => {
+    const config: DeploymentConfiguration = {
+      alarms: { enable: true, rollback: true, alarmNames: ['svc-alarm'] }
+    }
+    onPreviousRevision({ deploymentConfiguration: config })
+    cwMock.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [
+        { AlarmName: 'web-5xx', StateValue: 'OK' },
+        { AlarmName: 'svc-alarm', StateValue: 'OK' }
+      ]
+    })
+    setInputs({ ...base, 'watch-minutes': '1', alarms: 'web-5xx' })
+    expect(await runAction()).toBe(0)
+    expect(cwMock.commandCalls(DescribeAlarmsCommand).at(-1)?.args[0].input.AlarmNames).toEqual([
+      'web-5xx',
+      'svc-alarm'
+    ])
+  })
+
+  test('an alarm in ALARM in the window: red, naming the alarm and its reason, rolled back', async () => {
+    cwMock
+      .on(DescribeAlarmsCommand)
+      .resolvesOnce(alarm('OK'))
+      .resolvesOnce(alarm('OK'))
+      .resolves(alarm('ALARM', 'Threshold Crossed ::warning::x'))
+    onPreviousRevision()
+    setInputs({ ...base, 'watch-minutes': '1', alarms: 'web-5xx' })
+    expect(await runAction()).toBe(1)
+    expect(ecsMock.commandCalls(UpdateServiceCommand).map(c => c.args[0].input.taskDefinition)).toEqual([
+      TD_NEW,
+      TD_OLD
+    ])
+    const errors = annotations('error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/alarm web-5xx in ALARM after the deployment/)
+    expect(errors[0]).toMatch(/Threshold Crossed/)
+    // The reason is outside text: its workflow command is defanged.
+    expect(errors[0]).not.toMatch(/::warning::/)
+    // The rollback to the previous revision is said (this mock's rollback wait does not see it complete).
+    expect(errors[0]).toMatch(/Roll(ed back|back) to web:4/)
+  })
+
+  test('cancelled in the window: the rollback is started, as during the deployment wait', async () => {
+    const controller = new AbortController()
+    cwMock
+      .on(DescribeAlarmsCommand)
+      .resolvesOnce(alarm('OK'))
+      .callsFake(() => {
+        controller.abort()
+        return alarm('OK')
+      })
+    onPreviousRevision()
+    setInputs({ ...base, 'watch-minutes': '1', alarms: 'web-5xx' })
+    expect(await runAction({ signal: controller.signal })).toBe(1)
+    expect(ecsMock.commandCalls(UpdateServiceCommand).map(c => c.args[0].input.taskDefinition)).toEqual([
+      TD_NEW,
+      TD_OLD
+    ])
+    expect(annotations('error')[0]).toMatch(/cancelled/i)
   })
 })

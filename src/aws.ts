@@ -112,7 +112,7 @@ function addRequestLog(stack: unknown): void {
 }
 
 /** An IAM action as a policy names it: `ecs:DescribeServices`, `ecr:PutImage`, `logs:GetLogEvents`. */
-export type IamAction = `${'ecs' | 'ecr' | 'logs' | 'cloudwatch'}:${string}`
+export type IamAction = `${'ecs' | 'ecr' | 'logs' | 'cloudwatch' | 'application-autoscaling'}:${string}`
 
 export interface AwsFailureOptions {
   /** What the call was about, e.g. `service web` or `shop-web:3`; shown after the operation. */

@@ -39,6 +39,25 @@ export interface ActionInputs {
   /** A paused service deployment (its ARN) to continue and watch: no build, register or update. */
   resume?: string
   resumeAction: ResumeAction
+  /** Auto scaling of the service (undefined: none of the scaling inputs is set). */
+  scaling?: ScalingInputs
+  /** The post-deploy watch: minutes to watch the alarms after the deployment completed (0: none). */
+  watchMinutes: number
+  /** Alarms to watch in that window, beside the service's deployment alarms. */
+  alarms: string[]
+}
+
+/** The scaling inputs as given; src/scaling-plan.ts decides what they change. */
+export interface ScalingInputs {
+  min?: number
+  max?: number
+  /** Target tracking targets: average CPU %, average memory %, ALB requests per target. */
+  cpu?: number
+  memory?: number
+  requests?: { perTarget: number; resourceLabel: string }
+  /** Seconds; undefined keeps the policy's own (AWS's default for a new one). */
+  scaleInCooldown?: number
+  scaleOutCooldown?: number
 }
 
 export const ON_PAUSE = ['wait', 'continue', 'rollback', 'return'] as const
@@ -311,8 +330,112 @@ export function readInputs(
       managedTagsText === undefined ? undefined : parseBoolean('enable-ecs-managed-tags', managedTagsText),
     onPause: oneOf('on-pause', optional(read, 'on-pause') ?? 'wait', ON_PAUSE),
     resume,
-    resumeAction: oneOf('resume-action', optional(read, 'resume-action') ?? 'continue', RESUME_ACTIONS)
+    resumeAction: oneOf('resume-action', optional(read, 'resume-action') ?? 'continue', RESUME_ACTIONS),
+    ...readWatchAndScaling(read, service, resume)
   }
+}
+
+/** The ALB's ResourceLabel of a target group: app/<lb name>/<lb id>/targetgroup/<tg name>/<tg id>. */
+const RESOURCE_LABEL =
+  /^app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{1,32}\/targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{1,32}$/
+/** A CloudWatch alarm name: 1 to 255 characters, no control characters. */
+const ALARM_NAME = /^[^\p{Cc}]{1,255}$/u
+const SCALING_INPUTS = [
+  'scaling-min',
+  'scaling-max',
+  'scale-on-cpu',
+  'scale-on-memory',
+  'scale-on-requests',
+  'scale-on-requests-resource-label',
+  'scale-in-cooldown',
+  'scale-out-cooldown'
+]
+
+function readScaling(read: InputReader): ScalingInputs | undefined {
+  if (SCALING_INPUTS.every(name => optional(read, name) === undefined)) return undefined
+  const number = (name: string, min: number, max: number): number | undefined => {
+    const text = optional(read, name)
+    return text === undefined ? undefined : wholeNumber(name, text, min, max)
+  }
+  const min = number('scaling-min', 0, 5000)
+  const max = number('scaling-max', 0, 5000)
+  if (min !== undefined && max !== undefined && min > max)
+    throw invalid('scaling-max', `${max} is below scaling-min (${min})`)
+  const perTarget = number('scale-on-requests', 1, 1_000_000)
+  const resourceLabel = optional(read, 'scale-on-requests-resource-label')
+  if (perTarget !== undefined && resourceLabel === undefined) {
+    throw invalid(
+      'scale-on-requests-resource-label',
+      'scale-on-requests needs the target group it counts requests of',
+      'give its ResourceLabel: app/<load balancer name>/<id>/targetgroup/<target group name>/<id>'
+    )
+  }
+  if (resourceLabel !== undefined) {
+    if (perTarget === undefined)
+      throw invalid('scale-on-requests-resource-label', 'is only used with scale-on-requests')
+    if (!RESOURCE_LABEL.test(resourceLabel)) {
+      throw invalid(
+        'scale-on-requests-resource-label',
+        `${quote(resourceLabel)} is not an ALB target group's ResourceLabel`,
+        'app/<load balancer name>/<id>/targetgroup/<target group name>/<id>: the ends of the load ' +
+          "balancer's ARN (after loadbalancer/) and the target group's ARN, joined by a slash"
+      )
+    }
+  }
+  return {
+    min,
+    max,
+    cpu: number('scale-on-cpu', 1, 100),
+    memory: number('scale-on-memory', 1, 100),
+    requests: perTarget === undefined ? undefined : { perTarget, resourceLabel: resourceLabel as string },
+    scaleInCooldown: number('scale-in-cooldown', 0, 86_400),
+    scaleOutCooldown: number('scale-out-cooldown', 0, 86_400)
+  }
+}
+
+/** The scaling inputs and the post-deploy watch's; both need a service that a deploy updates. */
+function readWatchAndScaling(
+  read: InputReader,
+  service: string | undefined,
+  resume: string | undefined
+): Pick<ActionInputs, 'scaling' | 'watchMinutes' | 'alarms'> {
+  const minutesText = optional(read, 'watch-minutes')
+  if (
+    minutesText !== undefined &&
+    (!/^\d+(\.\d+)?$/.test(minutesText) || Number(minutesText) < 0 || Number(minutesText) > 360)
+  ) {
+    throw invalid('watch-minutes', `${quote(minutesText)} is not a number of minutes from 0 to 360`)
+  }
+  const watchMinutes = minutesText === undefined ? 0 : Number(minutesText)
+  const alarms = parseList(optional(read, 'alarms'))
+  for (const name of alarms) {
+    if (!ALARM_NAME.test(name)) throw invalid('alarms', `${quote(name)} is not a CloudWatch alarm name`)
+  }
+  if (alarms.length > 100) throw invalid('alarms', `${alarms.length} alarms; at most 100 are watched`)
+  if (alarms.length > 0 && watchMinutes === 0) {
+    throw invalid(
+      'alarms',
+      'are watched after the deployment completed, for watch-minutes: set watch-minutes',
+      "the service's own deployment alarms (deploymentConfiguration.alarms) are watched by ECS during it"
+    )
+  }
+  const scaling = readScaling(read)
+  const needsService = scaling ? SCALING_INPUTS.find(n => optional(read, n) !== undefined) : undefined
+  const named = needsService ?? (watchMinutes > 0 ? 'watch-minutes' : undefined)
+  if (named && !service) throw invalid(named, 'needs the service to deploy (input "service")')
+  if (named && resume) {
+    throw invalid(
+      named,
+      'is not used with resume: the step that started the deployment applies scaling and watches after it'
+    )
+  }
+  if (watchMinutes > 0 && !booleanInput(read, 'wait-for-service-stability', true)) {
+    throw invalid(
+      'watch-minutes',
+      'watches after the deployment completed, which a run with wait-for-service-stability: false does not wait for'
+    )
+  }
+  return { scaling, watchMinutes, alarms }
 }
 
 /** The circuit breaker's own threshold: max(3, min(200, ceil(0.5 × desired))). */

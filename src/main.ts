@@ -15,6 +15,9 @@ import { pauseHandler, resumeServiceDeployment } from './pause.js'
 import { readDeployMetrics } from './metrics.js'
 import { updateService } from './service.js'
 import { markPost } from './state.js'
+import { applyScaling } from './scaling.js'
+import { changesAnything } from './scaling-plan.js'
+import { afterOutcome, watchAfterDeployment } from './watch/after.js'
 import { registerTaskDefinition } from './task-definition/register.js'
 import { renderTaskDefinition } from './task-definition/render.js'
 import type { Sleep } from './watch/call.js'
@@ -123,7 +126,12 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       const facts = await gatherFacts(given, clients, workspace, {
         onNotices: notices => announce(notices, workspace)
       })
-      return decide(given, facts, sha)
+      const decided = decide(given, facts, sha)
+      announce(
+        decided.targets.flatMap(t => t.service?.notices ?? []),
+        workspace
+      )
+      return decided
     })
     if (plan.resume) {
       const { resume } = plan
@@ -190,6 +198,15 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       return
     }
     stopIfCancelled(signal, 'before updating the service', 'update')
+    const { scaling } = service
+    if (scaling) {
+      const changed = changesAnything(scaling)
+      if (changed)
+        await phase('update', 'Apply auto scaling', report, () => applyScaling(clients.scaling, scaling))
+      // In the summary once it is so (a failed apply is the run's error instead).
+      report.scaling = { ...scaling, changed }
+      core.info(inert(`Auto scaling of ${scaling.resourceId}: ${changed ? 'applied' : 'unchanged'}`))
+    }
     const update = await phase('update', 'Update service', report, () =>
       updateService(clients.ecs, { ...service.update, taskDefinitionArn })
     )
@@ -222,7 +239,11 @@ export async function run(deps: Dependencies = {}): Promise<void> {
       },
       deps.sleep
     )
-    await conclude(outcome, {
+    const final =
+      outcome.status === 'completed' && service.watch.after
+        ? await watchAfter(clients, service.watch.after, outcome, report, signal, deps.sleep)
+        : outcome
+    await conclude(final, {
       clients,
       target: service,
       rendered,
@@ -311,6 +332,36 @@ async function chartMetrics(
     })
     printMetrics(report.metrics)
   })
+/** The post-deploy watch, in its phase: the deployment's outcome when green, else a failed (or cancelled) one. */
+async function watchAfter(
+  clients: AwsClients,
+  after: NonNullable<ServiceTarget['watch']['after']>,
+  deployed: WatchOutcome,
+  report: DeployReport,
+  signal: AbortSignal,
+  sleep?: Sleep
+): Promise<WatchOutcome> {
+  core.info(inert(deployed.message))
+  const result = await phase('watch', 'Watch after the deployment', report, () =>
+    watchAfterDeployment({
+      cloudwatch: clients.cloudwatch,
+      alarms: after.alarms,
+      windowMs: after.ms,
+      signal,
+      sleep,
+      onProgress: line => core.info(inert(line))
+    })
+  )
+  report.afterWatch = {
+    minutes: after.ms / 60_000,
+    alarms: after.alarms,
+    status: result.status,
+    ...(result.status === 'alarm' ? { alarm: result.alarm.name, reason: result.alarm.reason } : {})
+  }
+  if (result.status === 'green') return deployed
+  const outcome = afterOutcome(deployed, result, after.ms)
+  report.outcome = outcome
+  return outcome
 }
 
 /** Green at the end (or at a pause the run returns at), else the failure path: causes, rollback, red. */

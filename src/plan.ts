@@ -17,6 +17,8 @@ import type { AwsClients } from './aws.js'
 import { DeployError } from './errors.js'
 import type { ActionInputs, OnPause, ResumeAction } from './inputs.js'
 import { resumePlan, watchPolicy } from './plan-watch.js'
+import { gatherScalingFacts, scalingDecision, type ScalingFacts } from './plan-scaling.js'
+import type { ScalingChange } from './scaling-plan.js'
 import type { Strategy } from './strategy.js'
 import { defaultTag, parseImageReference, parseRepositoryInput, type BuildInputs } from './image-ref.js'
 import {
@@ -79,6 +81,8 @@ export interface WatchPolicy {
   alarms: string[]
   /** What to do when a PAUSE lifecycle hook waits (native strategies only). */
   onPause: OnPause
+  /** The post-deploy watch (watch-minutes): how long, and the alarms to poll; undefined: none. */
+  after?: { ms: number; alarms: string[] }
 }
 
 /** What to do when the deployment fails, times out or is cancelled. */
@@ -97,6 +101,10 @@ export interface ServiceTarget {
   previousTaskDefinitionArn?: string
   watch: WatchPolicy
   rollback: RollbackPolicy
+  /** Auto scaling to apply before the update (scaling inputs); undefined: none asked for. */
+  scaling?: ScalingChange
+  /** What the plan decided that the user should hear (a desired-count ignored or clamped). */
+  notices: PlanNotice[]
 }
 
 /**
@@ -142,7 +150,7 @@ export interface Plan {
 }
 
 /** What gatherFacts found: plain data, so decide can be fed it from a table. */
-export interface Facts {
+export interface Facts extends ScalingFacts {
   /** The `context` and `dockerfile` inputs confined to the workspace; only when something is built. */
   buildPaths?: BuildPaths
   /** The service as ECS described it (in a cluster that exists); undefined when no service is given. */
@@ -211,7 +219,10 @@ export async function gatherFacts(
     base = describedBase(inputs, source, described.taskDefinition, described.tags)
   }
   if (base) hooks.onNotices?.(baseNotices(base))
-  return { base, buildPaths, service }
+  const scalingNotices: PlanNotice[] = []
+  const scaling = await gatherScalingFacts(inputs, clients, service, scalingNotices)
+  if (scalingNotices.length > 0) hooks.onNotices?.(scalingNotices)
+  return { base, buildPaths, service, ...scaling }
 }
 
 /**
@@ -284,22 +295,28 @@ function imageDecision(
   }
 }
 
-function serviceTarget(inputs: ActionInputs, name: string, service: Service | undefined): ServiceTarget {
+function serviceTarget(inputs: ActionInputs, name: string, facts: Facts): ServiceTarget {
+  const { service } = facts
   const previous = service ? currentTaskDefinition(service) : undefined
-  const desiredCount = inputs.desiredCount ?? service?.desiredCount ?? 1
+  const scaling = scalingDecision(inputs, service, facts)
+  const desiredCount = scaling.desired.desiredCount ?? service?.desiredCount ?? 1
+  const watch = watchPolicy(inputs, service, desiredCount)
+  if (inputs.watchMinutes > 0) watch.after = { ms: inputs.watchMinutes * 60_000, alarms: scaling.afterAlarms }
   return {
     name,
     update: {
       cluster: inputs.cluster,
       service: name,
-      desiredCount: inputs.desiredCount,
+      desiredCount: scaling.desired.desiredCount,
       forceNewDeployment: inputs.forceNewDeployment,
       propagateTags: inputs.propagateTags,
       enableEcsManagedTags: inputs.enableEcsManagedTags
     },
     previousTaskDefinitionArn: previous,
-    watch: watchPolicy(inputs, service, desiredCount),
-    rollback: { enabled: inputs.rollback, taskDefinitionArn: previous }
+    watch,
+    rollback: { enabled: inputs.rollback, taskDefinitionArn: previous },
+    scaling: scaling.change,
+    notices: scaling.notices
   }
 }
 
@@ -317,7 +334,7 @@ export function decide(inputs: ActionInputs, facts: Facts, sha: string): Plan {
       inputs,
       { serviceDeploymentArn: inputs.resume, service: inputs.service },
       facts.service,
-      serviceTarget(inputs, inputs.service, facts.service),
+      serviceTarget(inputs, inputs.service, facts),
       sha
     )
   }
@@ -341,7 +358,7 @@ export function decide(inputs: ActionInputs, facts: Facts, sha: string): Plan {
         cluster: inputs.cluster,
         taskDefinition: base,
         containers,
-        service: inputs.service ? serviceTarget(inputs, inputs.service, facts.service) : undefined
+        service: inputs.service ? serviceTarget(inputs, inputs.service, facts) : undefined
       }
     ],
     image: imageDecision(inputs, refs, facts, sha),

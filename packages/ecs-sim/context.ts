@@ -8,6 +8,7 @@ import { faultFor, MAX_SEED, type Injected } from './random.js'
 import { AlarmStore } from './cloudwatch/alarm-store.js'
 import type { HookRule } from './ecs/strategies/hooks.js'
 import { MetricStore } from './cloudwatch/store.js'
+import type { ScalingRegion } from './autoscaling/state.js'
 
 export interface TimelineEntry {
   id: string
@@ -26,7 +27,7 @@ export interface TimelineEntry {
 
 export interface CallRecord {
   time: string
-  service: 'ecs' | 'ecr' | 'logs' | 'cloudwatch' | 'unknown'
+  service: 'ecs' | 'ecr' | 'logs' | 'cloudwatch' | 'application-autoscaling' | 'unknown'
   operation: string
   region: string
   status: number
@@ -96,6 +97,8 @@ export class SimContext {
   hookRules: HookRule[] = []
   /** CloudWatch metrics (PutMetricData, the AWS/ECS publisher); the rest of the local ECS reads them as a MetricsReader. */
   readonly metrics = new MetricStore()
+  /** Application Auto Scaling's targets, policies and activities by region (autoscaling/). */
+  readonly autoscaling = new Map<string, ScalingRegion>()
 
   constructor(opts: {
     clock: Clock

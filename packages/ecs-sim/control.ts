@@ -86,6 +86,7 @@ export async function handleControl(
       ctx.logs.clear()
       ctx.alarms.clear()
       ctx.metrics.clear()
+      ctx.autoscaling.clear()
       ctx.hookRules = []
       ecr.reset()
       scheduler.start()

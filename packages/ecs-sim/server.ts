@@ -6,6 +6,7 @@ import type { CallRecord, SimContext } from './context.js'
 import { handleControl } from './control.js'
 import { Ecr, ecrHandler } from './ecr/index.js'
 import { ECS_HANDLERS } from './ecs/handlers/index.js'
+import { AAS_HANDLERS } from './autoscaling/index.js'
 import type { Scheduler } from './ecs/scheduler.js'
 import { AwsError, Json, uuid } from './util.js'
 
@@ -13,7 +14,8 @@ const TARGETS: Record<string, CallRecord['service']> = {
   AmazonEC2ContainerServiceV20141113: 'ecs',
   AmazonEC2ContainerRegistry_V20150921: 'ecr',
   Logs_20140328: 'logs',
-  GraniteServiceVersion20100801: 'cloudwatch'
+  GraniteServiceVersion20100801: 'cloudwatch',
+  AnyScaleFrontendService: 'application-autoscaling'
 }
 
 const SUMMARY_KEYS = [
@@ -35,7 +37,11 @@ const SUMMARY_KEYS = [
   'MetricName',
   'AlarmName',
   'AlarmNames',
-  'StateValue'
+  'StateValue',
+  'ResourceId',
+  'PolicyName',
+  'MinCapacity',
+  'MaxCapacity'
 ]
 
 function summarize(input: Json): Record<string, unknown> {
@@ -158,7 +164,11 @@ async function handleAws(ctx: SimContext, ecr: Ecr, req: IncomingMessage, res: S
   const ecrOp = service === 'ecr' ? ecrHandler(ecr, operation) : undefined
   const logsOp = service === 'logs' && operation === 'GetLogEvents'
   const cwOp = service === 'cloudwatch' ? CLOUDWATCH_HANDLERS[operation] : undefined
-  if (!ecsHandler && !ecrOp && !logsOp && !cwOp)
+  const aasOp =
+    service === 'application-autoscaling' && Object.hasOwn(AAS_HANDLERS, operation)
+      ? AAS_HANDLERS[operation]
+      : undefined
+  if (!ecsHandler && !ecrOp && !logsOp && !cwOp && !aasOp)
     return fail(
       new AwsError('UnknownOperationException', `The simulator does not implement ${service}:${operation}.`)
     )
@@ -186,7 +196,12 @@ async function handleAws(ctx: SimContext, ecr: Ecr, req: IncomingMessage, res: S
         }
       )
     if (draw?.injected === 'error') {
-      const type = service === 'logs' ? 'ServiceUnavailableException' : 'ServerException'
+      const type =
+        service === 'logs'
+          ? 'ServiceUnavailableException'
+          : service === 'application-autoscaling'
+            ? 'InternalServiceException'
+            : 'ServerException'
       return fail(new AwsError(type, 'Service Unavailable. Please try again later.', 500), {
         injected: 'error'
       })
@@ -198,6 +213,7 @@ async function handleAws(ctx: SimContext, ecr: Ecr, req: IncomingMessage, res: S
     if (ecsHandler) out = await ecsHandler({ ctx, r: ctx.region(region), input })
     else if (ecrOp) out = await ecrOp({ ctx, region, input })
     else if (cwOp) out = cwOp(ctx, input, region)
+    else if (aasOp) out = await aasOp({ ctx, region, input })
     else out = await ctx.logs.getLogEvents(input)
     finish(200, out)
   } catch (err) {

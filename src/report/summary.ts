@@ -15,6 +15,7 @@ import { clip, fence, md } from './format.js'
 import { ROLLBACK_WORDS, summaryHeadline } from './headline.js'
 import { fitSummary, LIMITS } from './limits.js'
 import { renderPicture } from './picture.js'
+import { renderAfterWatch, renderScaling } from './scaling.js'
 import { renderStrategy } from './strategy.js'
 import { renderTimeline } from './timeline.js'
 import type { DeployReport, RunContext } from './types.js'
@@ -77,6 +78,8 @@ export function renderSummary(report: DeployReport, context: RunContext = {}): s
     ...renderRollback(report),
     ...renderCharts(report.metrics),
     ...renderStrategy(report),
+    ...renderAfterWatch(report),
+    ...renderScaling(report),
     ...renderPicture(report),
     ...renderTimeline(report),
     ...renderNotes(report),

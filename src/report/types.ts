@@ -4,6 +4,7 @@ import type { Cause } from '../diagnose/causes.js'
 import type { Phase } from '../errors.js'
 import type { DeployMetrics } from '../metrics.js'
 import type { WatchOutcome } from '../watch/loop.js'
+import type { ScalingState } from '../scaling-plan.js'
 
 export interface DeployReport {
   ok: boolean
@@ -46,6 +47,17 @@ export interface DeployReport {
   updatedAt?: Date
   /** CPU and memory around the deploy (src/metrics.ts reads them after the deployment). */
   metrics?: DeployMetrics
+  /** Auto scaling of the service as the deploy found it and left it (scaling inputs given). */
+  scaling?: { resourceId: string; before: ScalingState; after: ScalingState; changed: boolean }
+  /** The post-deploy watch (watch-minutes): what was watched, and how it ended. */
+  afterWatch?: {
+    minutes: number
+    alarms: string[]
+    status: 'green' | 'alarm' | 'cancelled'
+    /** The alarm that went into ALARM, and its StateReason (outside text). */
+    alarm?: string
+    reason?: string
+  }
 }
 
 /** Who deployed what, from the workflow run (src/report/context.ts reads it; tests give it). */

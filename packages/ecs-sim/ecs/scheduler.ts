@@ -3,6 +3,7 @@ import { CloudWatchLoop } from '../cloudwatch/loop.js'
 import type { SimContext } from '../context.js'
 import { TaskLifecycle } from './lifecycle.js'
 import { reconcileService } from './reconcile.js'
+import { evaluateScaling } from '../autoscaling/loop.js'
 
 /** The shortest wait between ticks in real milliseconds, however small the time scale. */
 const MIN_TICK_MS = 20
@@ -71,5 +72,7 @@ export class Scheduler {
     }
     // AWS/ECS metrics and metric alarms (the alarms reconcile reads on the next tick).
     this.cloudwatch.tick()
+    // Application Auto Scaling's target tracking: it changes desired counts the next tick reconciles.
+    await evaluateScaling(ctx)
   }
 }
