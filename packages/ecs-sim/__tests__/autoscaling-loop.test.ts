@@ -18,7 +18,7 @@ import {
   RegisterScalableTargetCommand,
   ScalingActivity
 } from '@aws-sdk/client-application-auto-scaling'
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch'
+import { CloudWatchClient, DescribeAlarmsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch'
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -208,7 +208,7 @@ describe('target tracking on the AWS/ECS CPU the sim measures', () => {
       ScalableDimension: 'ecs:service:DesiredCount' as const
     }
     await aas.send(new RegisterScalableTargetCommand({ ...target, MinCapacity: 1, MaxCapacity: 3 }))
-    await aas.send(
+    const { Alarms } = await aas.send(
       new PutScalingPolicyCommand({
         ...target,
         PolicyName: 'cpu50',
@@ -237,6 +237,13 @@ describe('target tracking on the AWS/ECS CPU the sim measures', () => {
       '3 running',
       () => service(ecs, 'aas-hot', 'api'),
       s => s.runningCount === 3
+    )
+    // The policy's AlarmHigh, in the local CloudWatch, evaluated from the same metric: in ALARM.
+    await waitFor(
+      'AlarmHigh in ALARM',
+      async () =>
+        (await cw.send(new DescribeAlarmsCommand({ AlarmNames: [Alarms![0].AlarmName!] }))).MetricAlarms![0],
+      a => a.StateValue === 'ALARM'
     )
     // Idle: 15 periods at 5%, then ceil(3 × 5 / 50) = 1.
     await setRules(sim.url, [{ image: 'hot:', outcome: 'healthy', cpu: 5 }])
