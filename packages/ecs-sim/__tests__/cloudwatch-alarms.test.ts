@@ -1,8 +1,8 @@
 /**
  * The local CloudWatch's metric alarms through the real @aws-sdk/client-cloudwatch against a started
- * simulator (scripted backend): PutMetricAlarm/DescribeAlarms/SetAlarmState/DeleteAlarms/DescribeAlarmHistory,
- * an alarm going OK → ALARM from PutMetricData and from the scripted tasks' CPU (AWS/ECS metrics), one alarm
- * model with `PUT /_sim/alarms`, and a BLUE_GREEN deployment rolled back by a metric alarm.
+ * simulator (scripted backend): PutMetricAlarm/DescribeAlarms/DescribeAlarmsForMetric/SetAlarmState/
+ * DeleteAlarms/DescribeAlarmHistory, an alarm going OK → ALARM from PutMetricData, and one alarm model with
+ * `PUT /_sim/alarms` (cloudwatch-ecs.test.ts: alarms on the AWS/ECS metrics).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import {
@@ -10,33 +10,24 @@ import {
   DeleteAlarmsCommand,
   DescribeAlarmHistoryCommand,
   DescribeAlarmsCommand,
-  GetMetricDataCommand,
-  ListMetricsCommand,
+  DescribeAlarmsForMetricCommand,
   MetricAlarm,
   PutMetricAlarmCommand,
   type PutMetricAlarmCommandInput,
   PutMetricDataCommand,
   SetAlarmStateCommand
 } from '@aws-sdk/client-cloudwatch'
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand
-} from '@aws-sdk/client-ecs'
-import { getAlarms, reset, RunningSim, setAlarms, setRules, startSim } from '../testing.js'
-import { clients, errorOf, service, waitFor } from './helpers.js'
-import { deployV2, finished, strategyService } from './strategy-helpers.js'
+import { getAlarms, reset, RunningSim, setAlarms, startSim } from '../testing.js'
+import { clients, errorOf, waitFor } from './helpers.js'
 
-// 60-second alarm periods are 600 ms here; ECS samples tasks every 200 ms.
+// 60-second alarm periods are 600 ms here.
 const SCALE = 0.01
 let sim: RunningSim
 let cw: CloudWatchClient
-let ecs: ECSClient
 
 beforeAll(async () => {
   sim = await startSim({ tasks: 'scripted', timeScale: SCALE })
-  ;({ cloudwatch: cw, ecs } = clients(sim.url, 1))
+  cw = clients(sim.url, 1).cloudwatch
 })
 afterAll(async () => {
   await sim?.stop()
@@ -151,6 +142,28 @@ describe('metric alarms from PutMetricData', () => {
         await cw.send(new DescribeAlarmsCommand({ MaxRecords: 3, NextToken: page.NextToken }))
       ).MetricAlarms!.map(a => a.AlarmName)
     ).toEqual(['b-1'])
+    await cw.send(
+      new PutMetricAlarmCommand(
+        latencyAlarm({ AlarmName: 'p99', Statistic: undefined, ExtendedStatistic: 'p99' })
+      )
+    )
+    const forMetric = async (
+      input: Partial<ConstructorParameters<typeof DescribeAlarmsForMetricCommand>[0]>
+    ) =>
+      (
+        await cw.send(
+          new DescribeAlarmsForMetricCommand({
+            Namespace: NS,
+            MetricName: 'Latency',
+            Dimensions: [{ Name: 'Stage', Value: 'prod' }],
+            ...input
+          })
+        )
+      ).MetricAlarms!.map(a => a.AlarmName)
+    expect(await forMetric({})).toEqual(['a-1', 'a-2', 'a-3', 'b-1', 'p99'])
+    expect(await forMetric({ ExtendedStatistic: 'p99' })).toEqual(['p99'])
+    expect(await forMetric({ Statistic: 'Maximum', Period: 300 })).toEqual([])
+    expect(await forMetric({ Dimensions: [] })).toEqual([])
     const both = await errorOf(
       cw.send(new DescribeAlarmsCommand({ AlarmNames: ['a-1'], AlarmNamePrefix: 'a' }))
     )
@@ -245,162 +258,5 @@ describe('metric alarms from PutMetricData', () => {
     )
     expect(err.name).toBe(name)
     expect(err.message).toMatch(message)
-  })
-})
-
-async function cpuService(cluster: string, insights: boolean): Promise<void> {
-  await ecs.send(
-    new CreateClusterCommand({
-      clusterName: cluster,
-      settings: [{ name: 'containerInsights', value: insights ? 'enabled' : 'disabled' }]
-    })
-  )
-  await ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: 'api',
-      requiresCompatibilities: ['FARGATE'],
-      networkMode: 'awsvpc',
-      cpu: '512',
-      memory: '1024',
-      containerDefinitions: [{ name: 'app', image: 'api:v1', essential: true }]
-    })
-  )
-  await ecs.send(
-    new CreateServiceCommand({
-      cluster,
-      serviceName: 'api',
-      taskDefinition: 'api:1',
-      desiredCount: 2,
-      launchType: 'FARGATE'
-    })
-  )
-}
-
-describe('AWS/ECS metrics of the scripted tasks', () => {
-  it('publishes CPU and memory per service and cluster from the rules, and a CPU alarm fires when the load rises', async () => {
-    await setRules(sim.url, [{ image: 'api:', outcome: 'healthy', cpu: 20, memory: 30 }])
-    await cpuService('shop', true)
-    const dims = [
-      { Name: 'ClusterName', Value: 'shop' },
-      { Name: 'ServiceName', Value: 'api' }
-    ]
-    await cw.send(
-      new PutMetricAlarmCommand({
-        AlarmName: 'api-cpu-high',
-        Namespace: 'AWS/ECS',
-        MetricName: 'CPUUtilization',
-        Dimensions: dims,
-        Statistic: 'Average',
-        Period: 60,
-        EvaluationPeriods: 2,
-        DatapointsToAlarm: 2,
-        Threshold: 50,
-        ComparisonOperator: 'GreaterThanThreshold'
-      })
-    )
-    await waitFor(
-      'api-cpu-high OK',
-      () => alarm('api-cpu-high'),
-      a => a?.StateValue === 'OK'
-    )
-    await setRules(sim.url, [{ image: 'api:', outcome: 'healthy', cpu: 80, memory: 30 }])
-    const fired = await waitFor(
-      'api-cpu-high ALARM',
-      () => alarm('api-cpu-high'),
-      a => a?.StateValue === 'ALARM'
-    )
-    expect(fired!.StateReason).toMatch(
-      /^Threshold Crossed: 2 out of the last 2 datapoints \[80\.0 .*\] were greater than the threshold \(50\.0\)/
-    )
-
-    const now = Date.now()
-    const q = (id: string, namespace: string, metric: string, d: typeof dims, stat = 'Average') => ({
-      Id: id,
-      MetricStat: {
-        Metric: { Namespace: namespace, MetricName: metric, Dimensions: d },
-        Period: 1,
-        Stat: stat
-      }
-    })
-    const out = await cw.send(
-      new GetMetricDataCommand({
-        StartTime: new Date(now - 60_000),
-        EndTime: new Date(now + 1000),
-        ScanBy: 'TimestampAscending',
-        MetricDataQueries: [
-          q('cpu', 'AWS/ECS', 'CPUUtilization', dims),
-          q('mem', 'AWS/ECS', 'MemoryUtilization', dims),
-          q('cluster', 'AWS/ECS', 'CPUUtilization', [dims[0]], 'SampleCount'),
-          q('used', 'ECS/ContainerInsights', 'CpuUtilized', dims, 'Maximum'),
-          q('count', 'ECS/ContainerInsights', 'RunningTaskCount', dims, 'Maximum')
-        ]
-      })
-    )
-    const [cpu, mem, cluster, used, count] = out.MetricDataResults!
-    expect(cpu.Values![0]).toBe(20)
-    expect(Math.max(...cpu.Values!)).toBe(80)
-    expect(new Set(mem.Values)).toEqual(new Set([30]))
-    expect(cluster.Values!.length).toBeGreaterThan(0)
-    // 80 % of 512 units, two tasks.
-    expect(used.Values!.at(-1)).toBeCloseTo(2 * 0.8 * 512)
-    expect(count.Values!.at(-1)).toBe(2)
-    const listed = await cw.send(
-      new ListMetricsCommand({ Namespace: 'AWS/ECS', Dimensions: [{ Name: 'ServiceName', Value: 'api' }] })
-    )
-    expect(listed.Metrics!.map(m => m.MetricName).sort()).toEqual(['CPUUtilization', 'MemoryUtilization'])
-  })
-
-  it('publishes no Container Insights metrics when the cluster has them disabled', async () => {
-    await cpuService('plain', false)
-    await waitFor(
-      'AWS/ECS metrics',
-      async () => (await cw.send(new ListMetricsCommand({ Namespace: 'AWS/ECS' }))).Metrics!,
-      m => m.length > 0
-    )
-    expect((await cw.send(new ListMetricsCommand({ Namespace: 'ECS/ContainerInsights' }))).Metrics).toEqual(
-      []
-    )
-  })
-})
-
-describe('deployment alarms fired by a metric alarm', () => {
-  it('rolls a BLUE_GREEN deployment back when its new tasks peg the CPU', async () => {
-    await setRules(sim.url, [
-      { image: 'app:v1', outcome: 'healthy', cpu: 10 },
-      { image: 'app:v2', outcome: 'healthy', cpu: 95 }
-    ])
-    await cw.send(
-      new PutMetricAlarmCommand({
-        AlarmName: 'web-cpu',
-        Namespace: 'AWS/ECS',
-        MetricName: 'CPUUtilization',
-        Dimensions: [
-          { Name: 'ClusterName', Value: 'bg-cpu' },
-          { Name: 'ServiceName', Value: 'web' }
-        ],
-        Statistic: 'Maximum',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 50,
-        ComparisonOperator: 'GreaterThanThreshold'
-      })
-    )
-    await strategyService(ecs, 'bg-cpu', {
-      strategy: 'BLUE_GREEN',
-      bakeTimeInMinutes: 10,
-      alarms: { alarmNames: ['web-cpu'], enable: true, rollback: true }
-    })
-    await waitFor(
-      'web-cpu OK',
-      () => alarm('web-cpu'),
-      a => a?.StateValue === 'OK'
-    )
-    const seen = await deployV2(ecs, 'bg-cpu', finished)
-    const last = seen[seen.length - 1]
-    expect(last.status).toBe('ROLLBACK_SUCCESSFUL')
-    expect(last.alarms).toMatchObject({ status: 'TRIGGERED', triggeredAlarmNames: ['web-cpu'] })
-    expect((await alarm('web-cpu'))!.StateReason).toMatch(/\[95\.0 /)
-    const s = await service(ecs, 'bg-cpu', 'web')
-    expect(s.taskDefinition).toMatch(/web:1$/)
   })
 })

@@ -97,10 +97,11 @@ describe('AWS/ECS metrics from docker stats', () => {
     const [busy2, idle2, mem2] = await utilization()
     const busyCpu = busy2.Values![0] ?? busy.Values![0]
     const idleCpu = idle2.Values![0] ?? idle.Values![0]
-    // One core against a 256-unit reservation is 400 %; a loaded shared machine gives it less.
-    expect(busyCpu).toBeGreaterThan(50)
+    // One core against a 256-unit reservation is 400 %; a loaded shared machine gives it less (a run here
+    // with 2 cores shared by many saw 139 % busy, 2.8 % idle).
+    expect(busyCpu).toBeGreaterThan(25)
     expect(idleCpu).toBeLessThan(10)
-    expect(busyCpu).toBeGreaterThan(idleCpu + 40)
+    expect(busyCpu).toBeGreaterThan(5 * idleCpu + 10)
     expect((mem2.Values ?? mem.Values)![0]).toBeGreaterThan(0)
   }, 150000)
 })

@@ -3,6 +3,7 @@
  * DescribeAlarmHistory.
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarmsForMetric.html
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_SetAlarmState.html
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DeleteAlarms.html
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarmHistory.html
@@ -10,6 +11,7 @@
 import type { AlarmState } from '../ecs/alarms.js'
 import type { Json } from '../util.js'
 import { isStat } from './aggregate.js'
+import { metricId } from './store.js'
 import type { AlarmDefinition, AlarmRecord, AlarmStore, Comparison, TreatMissing } from './alarm-store.js'
 import { CloudWatchError, combination, invalidValue, missing } from './errors.js'
 import { dimensions, offsetOf, optInt, optStr, reqNum, reqStr, strings, time, token } from './params.js'
@@ -172,6 +174,31 @@ export function describeAlarms(alarms: AlarmStore, input: Json): Json {
     CompositeAlarms: [],
     ...(offset + max < matching.length ? { NextToken: token(offset + max, request) } : {})
   }
+}
+
+/** The metric alarms on one metric (its exact dimensions), narrowed by statistic, period and unit when given. */
+export function describeAlarmsForMetric(alarms: AlarmStore, input: Json): Json {
+  const id = metricId({
+    namespace: reqStr(input, 'Namespace'),
+    metricName: reqStr(input, 'MetricName'),
+    dimensions: dimensions(input.Dimensions, 'Dimensions')
+  })
+  const statistic = optStr(input, 'Statistic')
+  const extended = optStr(input, 'ExtendedStatistic')
+  const period = optInt(input, 'Period', 1, 604_800)
+  const unit = optStr(input, 'Unit')
+  const found = alarms.all().filter(r => {
+    const d = r.definition
+    return (
+      d !== undefined &&
+      metricId(d) === id &&
+      (statistic === undefined || d.statistic === statistic) &&
+      (extended === undefined || d.extendedStatistic === extended) &&
+      (period === undefined || d.period === period) &&
+      (unit === undefined || d.unit === unit)
+    )
+  })
+  return { MetricAlarms: found.map(renderAlarm) }
 }
 
 export function setAlarmState(alarms: AlarmStore, input: Json, now = Date.now()): Json {
