@@ -1,7 +1,8 @@
 /**
  * The local Application Auto Scaling through the real SDK client (@aws-sdk/client-application-auto-scaling) against
  * a started sim with the scripted backend: each operation and what it answers (the refusals are in
- * autoscaling-refusals.test.ts), the metric each predefined type reads, and injected faults.
+ * autoscaling-refusals.test.ts, the alarms in autoscaling-alarms.test.ts), the metric each predefined type
+ * reads, and injected faults.
  */
 import { describe, expect, it } from '@jest/globals'
 import {

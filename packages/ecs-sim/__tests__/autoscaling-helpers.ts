@@ -1,6 +1,7 @@
 /** What the Application Auto Scaling tests share: a started sim with one ECS service, and the SDK client. */
 import { afterAll, beforeAll, beforeEach } from '@jest/globals'
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling'
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch'
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -33,11 +34,21 @@ export function aasClient(url: string): ApplicationAutoScalingClient {
  * Starts a sim for the file (scripted, time scale 0.02) and, before each test, resets it and creates cluster
  * `aas-api` with service `web` (desired 1, behind target group TG_ARN). Read the clients from the answer.
  */
-export function aasWorld(): { sim: RunningSim; ecs: ECSClient; aas: ApplicationAutoScalingClient } {
-  const world = {} as { sim: RunningSim; ecs: ECSClient; aas: ApplicationAutoScalingClient }
+export function aasWorld(): {
+  sim: RunningSim
+  ecs: ECSClient
+  cw: CloudWatchClient
+  aas: ApplicationAutoScalingClient
+} {
+  const world = {} as {
+    sim: RunningSim
+    ecs: ECSClient
+    cw: CloudWatchClient
+    aas: ApplicationAutoScalingClient
+  }
   beforeAll(async () => {
     world.sim = await startSim({ tasks: 'scripted', timeScale: 0.02 })
-    world.ecs = clients(world.sim.url).ecs
+    ;({ ecs: world.ecs, cloudwatch: world.cw } = clients(world.sim.url, 1))
     world.aas = aasClient(world.sim.url)
   })
   afterAll(async () => {

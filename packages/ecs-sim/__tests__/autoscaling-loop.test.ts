@@ -7,7 +7,8 @@
  * AWS/ECS (autoscaling-api.test.ts checks which metric each predefined type names).
  * Checks: high CPU scales out to ≥ 2 tasks, proportionally and no sooner than the scale-out cooldown allows
  * (scaled by the time scale); low CPU scales in, no sooner than its 15 low periods; DescribeScalingActivities
- * tells it as AWS words it; ECS's service events show the tasks started.
+ * tells it as AWS words it; ECS's service events show the tasks started. A second row tracks the predefined
+ * ECSServiceAverageCPUUtilization, the AWS/ECS metric the sim measures from its tasks (scripted `cpu` rule).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import {
@@ -17,7 +18,7 @@ import {
   RegisterScalableTargetCommand,
   ScalingActivity
 } from '@aws-sdk/client-application-auto-scaling'
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch'
+import { CloudWatchClient, DescribeAlarmsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch'
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -25,7 +26,7 @@ import {
   RegisterTaskDefinitionCommand
 } from '@aws-sdk/client-ecs'
 import { PERIOD_MS } from '../autoscaling/loop.js'
-import { RunningSim, startSim } from '../testing.js'
+import { RunningSim, setRules, startSim } from '../testing.js'
 import { clients, service, waitFor } from './helpers.js'
 
 const SCALE = 0.005
@@ -177,6 +178,84 @@ describe('target tracking on CPU', () => {
       '1 running',
       () => service(ecs, 'aas-loop', 'web'),
       s => s.runningCount === 1 && s.desiredCount === 1
+    )
+  }, 60000)
+})
+
+describe('target tracking on the AWS/ECS CPU the sim measures', () => {
+  it('ECSServiceAverageCPUUtilization: busy tasks scale the service out to max, idle ones back to min', async () => {
+    await setRules(sim.url, [{ image: 'hot:', outcome: 'healthy', cpu: 90 }])
+    await ecs.send(new CreateClusterCommand({ clusterName: 'aas-hot' }))
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'hot',
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [{ name: 'a', image: 'hot:1' }]
+      })
+    )
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: 'aas-hot',
+        serviceName: 'api',
+        taskDefinition: 'hot',
+        desiredCount: 1
+      })
+    )
+    const target = {
+      ServiceNamespace: 'ecs' as const,
+      ResourceId: 'service/aas-hot/api',
+      ScalableDimension: 'ecs:service:DesiredCount' as const
+    }
+    await aas.send(new RegisterScalableTargetCommand({ ...target, MinCapacity: 1, MaxCapacity: 3 }))
+    const { Alarms } = await aas.send(
+      new PutScalingPolicyCommand({
+        ...target,
+        PolicyName: 'cpu50',
+        PolicyType: 'TargetTrackingScaling',
+        TargetTrackingScalingPolicyConfiguration: {
+          TargetValue: 50,
+          PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+          ScaleOutCooldown: 60,
+          ScaleInCooldown: 60
+        }
+      })
+    )
+    const list = async () =>
+      (
+        await aas.send(
+          new DescribeScalingActivitiesCommand({ ServiceNamespace: 'ecs', ResourceId: target.ResourceId })
+        )
+      ).ScalingActivities!
+    // Every task at 90%: ceil(1 × 90 / 50) = 2, then (cooldown over) ceil(2 × 90 / 50) = 4, clamped to 3.
+    const out = await waitFor('scaled out to 3', list, a => a.length >= 2, 30000)
+    expect(out.map(a => a.Description).reverse()).toEqual([
+      'Setting desired count to 2.',
+      'Setting desired count to 3.'
+    ])
+    await waitFor(
+      '3 running',
+      () => service(ecs, 'aas-hot', 'api'),
+      s => s.runningCount === 3
+    )
+    // The policy's AlarmHigh, in the local CloudWatch, evaluated from the same metric: in ALARM.
+    await waitFor(
+      'AlarmHigh in ALARM',
+      async () =>
+        (await cw.send(new DescribeAlarmsCommand({ AlarmNames: [Alarms![0].AlarmName!] }))).MetricAlarms![0],
+      a => a.StateValue === 'ALARM'
+    )
+    // Idle: 15 periods at 5%, then ceil(3 × 5 / 50) = 1.
+    await setRules(sim.url, [{ image: 'hot:', outcome: 'healthy', cpu: 5 }])
+    const back = await waitFor('scaled in', list, a => a.length >= 3, 30000)
+    expect(back[0]).toMatchObject({ Description: 'Setting desired count to 1.', StatusCode: 'Successful' })
+    expect(back[0].Cause).toMatch(
+      /^monitor alarm TargetTracking-service\/aas-hot\/api-AlarmLow-.* in state ALARM triggered policy cpu50$/
+    )
+    await waitFor(
+      '1 running',
+      () => service(ecs, 'aas-hot', 'api'),
+      s => s.runningCount === 1
     )
   }, 60000)
 })

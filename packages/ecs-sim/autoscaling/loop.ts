@@ -4,6 +4,7 @@
  * service's desired count through UpdateService (capacity.ts). Called from the scheduler's tick.
  */
 import type { SimContext } from '../context.js'
+import { deleteAlarms } from './alarms.js'
 import { serviceOf, setDesiredCount } from './capacity.js'
 import { combine, decide, LOW_PERIODS, type Decision } from './decide.js'
 import type { ScalableTarget, ScalingPolicy, ScalingRegion } from './state.js'
@@ -68,6 +69,7 @@ export async function evaluateScaling(ctx: SimContext): Promise<void> {
       const service = serviceOf(ctx, scaling.region, t.cluster, t.service)
       if (!service) {
         // Deleting an ECS service deregisters its scalable target and deletes its policies.
+        deleteAlarms(ctx, scaling.policiesOf(t.resourceId))
         scaling.removeTarget(t.resourceId)
         continue
       }

@@ -29,6 +29,7 @@ import {
 } from './validate.js'
 import { AwsError } from '../util.js'
 import { serviceOf } from './capacity.js'
+import { defineAlarms, deleteAlarms } from './alarms.js'
 
 /** Application Auto Scaling's default cooldowns for ECS services (seconds). */
 export const DEFAULT_COOLDOWN = 300
@@ -179,6 +180,7 @@ function putScalingPolicy({ ctx, region, input }: AasCall): Json {
       : (old?.alarmLow ?? targetTrackingAlarm(region, key.resourceId, 'AlarmLow'))
   }
   byName.set(name, policy)
+  defineAlarms(ctx, region, policy, old)
   return { PolicyARN: policy.arn, Alarms: alarmsOf(policy) }
 }
 
@@ -200,11 +202,14 @@ function deleteScalingPolicy({ ctx, region, input }: AasCall): Json {
   const name = reqString(input, 'PolicyName')
   const key = targetKeyOf(input)
   const byName = scalingRegion(ctx, region).policies.get(key.resourceId)
-  if (!byName?.delete(name))
+  const policy = byName?.get(name)
+  if (!byName || !policy)
     throw new AwsError(
       'ObjectNotFoundException',
       `No scaling policy found for service namespace: ${ECS_NAMESPACE}, resource ID: ${key.resourceId}, scalable dimension: ${ECS_DIMENSION}, policy name: ${name}`
     )
+  byName.delete(name)
+  deleteAlarms(ctx, [policy])
   return {}
 }
 

@@ -1,5 +1,6 @@
 /** RegisterScalableTarget, DescribeScalableTargets and DeregisterScalableTarget for ECS services. */
 import { clean, epoch, type Json } from '../util.js'
+import { deleteAlarms } from './alarms.js'
 import { serviceOf, setDesiredCount } from './capacity.js'
 import {
   ECS_DIMENSION,
@@ -112,6 +113,7 @@ function deregisterScalableTarget({ ctx, region, input }: AasCall): Json {
   const key = targetKeyOf(input)
   const scaling = scalingRegion(ctx, region)
   if (!scaling.targets.has(key.resourceId)) throw noTarget(key.resourceId, 'found')
+  deleteAlarms(ctx, scaling.policiesOf(key.resourceId))
   scaling.removeTarget(key.resourceId)
   return {}
 }
