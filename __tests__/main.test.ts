@@ -1048,6 +1048,9 @@ describe('the CPU and memory of the deploy', () => {
     setInputs({ ...base, 'wait-for-service-stability': 'false' })
     expect(await runAction()).toBe(0)
     expect(cwMock.commandCalls(GetMetricDataCommand)).toEqual([])
+  })
+})
+
 /** Auto scaling as part of the deploy, and the watch after it (issue 14). */
 describe('auto scaling and the post-deploy watch', () => {
   const scaling = { 'scaling-min': '1', 'scaling-max': '4', 'scale-on-cpu': '50' }

@@ -332,6 +332,8 @@ async function chartMetrics(
     })
     printMetrics(report.metrics)
   })
+}
+
 /** The post-deploy watch, in its phase: the deployment's outcome when green, else a failed (or cancelled) one. */
 async function watchAfter(
   clients: AwsClients,
