@@ -61,5 +61,5 @@ export async function handleFailedDeployment(failed: FailedDeployment): Promise<
   report.headline = `${sentence(outcome.message)} ${report.rollback.message}`
   // The first cause travels in the run's one "Deployment failed" error, with the verdict folded in.
   annotateCauses(otherCauses(causes))
-  throw new DeployError('Deployment failed', failureMessage(report))
+  throw new DeployError('Deployment failed', failureMessage(report), { hint: outcome.capacity?.hint })
 }
