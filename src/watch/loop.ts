@@ -163,6 +163,14 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
       options.onEvent?.(event)
       if (UNPLACED.test(event.message ?? '')) unplaced = event
     }
+    ours = service.deployments?.find(d => d.id === deploymentId)
+    lastSeen = ours ?? lastSeen
+    missingPolls = ours ? 0 : missingPolls + 1
+    previousRead = lastRead
+    lastRead = { at: pollStartedAt, failed: ours?.failedTasks ?? lastRead.failed }
+
+    const verdict = judge()
+    if (verdict) return end(verdict)
     if (unplaced && options.onUnplaced) {
       const check = await options.onUnplaced(unplaced, service)
       if (check.note) capacityNotes.push(check.note)
@@ -173,14 +181,6 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
           message: `Deployment ${deploymentId} cannot place its tasks: ${check.finding.title.toLowerCase()}`
         })
     }
-    ours = service.deployments?.find(d => d.id === deploymentId)
-    lastSeen = ours ?? lastSeen
-    missingPolls = ours ? 0 : missingPolls + 1
-    previousRead = lastRead
-    lastRead = { at: pollStartedAt, failed: ours?.failedTasks ?? lastRead.failed }
-
-    const verdict = judge()
-    if (verdict) return end(verdict)
     if (missingPolls >= MAX_MISSING_POLLS) {
       const listed = (service.deployments ?? []).map(d => d.id).join(', ') || 'none'
       throw new DeployError(
