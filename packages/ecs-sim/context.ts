@@ -5,9 +5,9 @@ import { EcsRegion } from './ecs/state.js'
 import type { TaskBackend } from './tasks/types.js'
 import type { ScriptedBackend } from './tasks/scripted.js'
 import { faultFor, MAX_SEED, type Injected } from './random.js'
-import type { AlarmState } from './ecs/alarms.js'
+import { AlarmStore } from './cloudwatch/alarm-store.js'
 import type { HookRule } from './ecs/strategies/hooks.js'
-import { NO_METRICS, type MetricsReader } from './cloudwatch/reader.js'
+import { MetricStore } from './cloudwatch/store.js'
 
 export interface TimelineEntry {
   id: string
@@ -26,7 +26,7 @@ export interface TimelineEntry {
 
 export interface CallRecord {
   time: string
-  service: 'ecs' | 'ecr' | 'logs' | 'unknown'
+  service: 'ecs' | 'ecr' | 'logs' | 'cloudwatch' | 'unknown'
   operation: string
   region: string
   status: number
@@ -90,12 +90,12 @@ export class SimContext {
   /** `--fault-seed`: the seed of faults set without one; absent, each such setting picks a random seed. */
   readonly faultSeed?: number
   faults: FaultState
-  /** CloudWatch alarms by name (`PUT /_sim/alarms`). */
-  alarms = new Map<string, AlarmState>()
+  /** CloudWatch alarms by name → state (`PUT /_sim/alarms`, PutMetricAlarm, SetAlarmState; cloudwatch/alarm-store.ts). */
+  readonly alarms = new AlarmStore()
   /** How Lambda lifecycle hooks answer (`PUT /_sim/hooks`). */
   hookRules: HookRule[] = []
-  /** CloudWatch metrics as the rest of the local ECS reads them (cloudwatch/reader.ts). */
-  metrics: MetricsReader = NO_METRICS
+  /** CloudWatch metrics (PutMetricData, the AWS/ECS publisher); the rest of the local ECS reads them as a MetricsReader. */
+  readonly metrics = new MetricStore()
 
   constructor(opts: {
     clock: Clock

@@ -86,6 +86,7 @@ export async function handleControl(
       ctx.faults = new FaultState(noFaults(ctx.defaultFaultSeed()))
       ctx.logs.clear()
       ctx.alarms.clear()
+      ctx.metrics.clear()
       ctx.hookRules = []
       ecr.reset()
       scheduler.start()

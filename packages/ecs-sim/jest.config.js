@@ -4,7 +4,12 @@
  * pure parts (faults, rules, clock). The files in SIM_INTEGRATION need the engine or the registry; the
  * root jest.config.js runs them in its integration project (and every file here in its unit project).
  */
-export const SIM_INTEGRATION = ['docker.test.ts', 'ecr-registry.test.ts', 'ecr-put-image.test.ts']
+export const SIM_INTEGRATION = [
+  'docker.test.ts',
+  'ecr-registry.test.ts',
+  'ecr-put-image.test.ts',
+  'docker-cloudwatch.test.ts'
+]
 
 export default {
   displayName: 'ecs-sim',

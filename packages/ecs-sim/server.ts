@@ -1,4 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http'
+import { gunzipSync } from 'node:zlib'
+import { CLOUDWATCH_HANDLERS } from './cloudwatch/index.js'
+import { CloudWatchError, wireError } from './cloudwatch/errors.js'
 import type { CallRecord, SimContext } from './context.js'
 import { handleControl } from './control.js'
 import { Ecr, ecrHandler } from './ecr/index.js'
@@ -9,7 +12,8 @@ import { AwsError, Json, uuid } from './util.js'
 const TARGETS: Record<string, CallRecord['service']> = {
   AmazonEC2ContainerServiceV20141113: 'ecs',
   AmazonEC2ContainerRegistry_V20150921: 'ecr',
-  Logs_20140328: 'logs'
+  Logs_20140328: 'logs',
+  GraniteServiceVersion20100801: 'cloudwatch'
 }
 
 const SUMMARY_KEYS = [
@@ -26,7 +30,12 @@ const SUMMARY_KEYS = [
   'desiredStatus',
   'repositoryName',
   'logGroupName',
-  'logStreamName'
+  'logStreamName',
+  'Namespace',
+  'MetricName',
+  'AlarmName',
+  'AlarmNames',
+  'StateValue'
 ]
 
 function summarize(input: Json): Record<string, unknown> {
@@ -50,19 +59,42 @@ function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks)
+      // CloudWatch's client gzips PutMetricData bodies of 10 KB and more (@smithy/middleware-compression).
+      try {
+        resolve((req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8'))
+      } catch (err) {
+        reject(err as Error)
+      }
+    })
     req.on('error', reject)
   })
 }
 
-function sendAws(res: ServerResponse, status: number, body: Json): void {
+function sendAws(
+  res: ServerResponse,
+  status: number,
+  body: Json,
+  headers: Record<string, string> = {}
+): void {
   const text = JSON.stringify(body)
   res.writeHead(status, {
     'content-type': 'application/x-amz-json-1.1',
     'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': uuid()
+    'x-amzn-requestid': uuid(),
+    ...headers
   })
   res.end(text)
+}
+
+/** CloudWatch speaks AWS JSON 1.0, awsQueryCompatible: errors also carry `x-amzn-query-error: Code;Sender`. */
+function sendCloudWatch(res: ServerResponse, status: number, out: Json, err?: AwsError): void {
+  const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.0' }
+  if (!err) return sendAws(res, status, out, headers)
+  const wire = wireError(err)
+  headers['x-amzn-query-error'] = wire.queryError
+  sendAws(res, wire.status, { __type: wire.type, message: err.message }, headers)
 }
 
 /** AWS JSON 1.1 on `POST /`, dispatched by X-Amz-Target; `/_sim/*` is the control API. */
@@ -95,14 +127,15 @@ async function handleAws(ctx: SimContext, ecr: Ecr, req: IncomingMessage, res: S
     durationMs: 0,
     request: {}
   }
-  const finish = (status: number, out: Json, extra: Partial<CallRecord> = {}) => {
+  const finish = (status: number, out: Json, extra: Partial<CallRecord> = {}, err?: AwsError) => {
     Object.assign(record, { status, durationMs: Date.now() - started }, extra)
     ctx.calls.push(record)
     if (ctx.calls.length > 20000) ctx.calls.splice(0, ctx.calls.length - 20000)
-    sendAws(res, status, out)
+    if (service === 'cloudwatch') sendCloudWatch(res, status, out, err)
+    else sendAws(res, status, out)
   }
   const fail = (err: AwsError, extra: Partial<CallRecord> = {}) =>
-    finish(err.status, { __type: err.type, message: err.message }, { error: err.type, ...extra })
+    finish(err.status, { __type: err.type, message: err.message }, { error: err.type, ...extra }, err)
 
   if (req.method !== 'POST' || service === 'unknown')
     return fail(
@@ -119,11 +152,13 @@ async function handleAws(ctx: SimContext, ecr: Ecr, req: IncomingMessage, res: S
     return fail(new AwsError('SerializationException', 'Request body is not a JSON object.'))
   }
   record.request = summarize(input)
+  if (req.headers['content-encoding']) record.request.contentEncoding = req.headers['content-encoding']
 
   const ecsHandler = service === 'ecs' ? ECS_HANDLERS[operation] : undefined
   const ecrOp = service === 'ecr' ? ecrHandler(ecr, operation) : undefined
   const logsOp = service === 'logs' && operation === 'GetLogEvents'
-  if (!ecsHandler && !ecrOp && !logsOp)
+  const cwOp = service === 'cloudwatch' ? CLOUDWATCH_HANDLERS[operation] : undefined
+  if (!ecsHandler && !ecrOp && !logsOp && !cwOp)
     return fail(
       new AwsError('UnknownOperationException', `The simulator does not implement ${service}:${operation}.`)
     )
@@ -137,7 +172,19 @@ async function handleAws(ctx: SimContext, ecr: Ecr, req: IncomingMessage, res: S
     const draw = faults.draw()
     if (draw) record.faultDraw = draw.index
     if (draw?.injected === 'throttle')
-      return fail(new AwsError('ThrottlingException', 'Rate exceeded'), { injected: 'throttle' })
+      return fail(
+        service === 'cloudwatch'
+          ? new CloudWatchError('Throttling', 'Rate exceeded')
+          : new AwsError('ThrottlingException', 'Rate exceeded'),
+        { injected: 'throttle' }
+      )
+    if (draw?.injected === 'error' && service === 'cloudwatch')
+      return fail(
+        new CloudWatchError('InternalServiceFault', 'Service Unavailable. Please try again later.'),
+        {
+          injected: 'error'
+        }
+      )
     if (draw?.injected === 'error') {
       const type = service === 'logs' ? 'ServiceUnavailableException' : 'ServerException'
       return fail(new AwsError(type, 'Service Unavailable. Please try again later.', 500), {
@@ -150,6 +197,7 @@ async function handleAws(ctx: SimContext, ecr: Ecr, req: IncomingMessage, res: S
     let out: Json
     if (ecsHandler) out = await ecsHandler({ ctx, r: ctx.region(region), input })
     else if (ecrOp) out = await ecrOp({ ctx, region, input })
+    else if (cwOp) out = cwOp(ctx, input, region)
     else out = await ctx.logs.getLogEvents(input)
     finish(200, out)
   } catch (err) {

@@ -4,6 +4,7 @@
  * resource, and a capacity provider with managed scaling that adds an instance, then places the tasks.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch'
 import {
   CreateCapacityProviderCommand,
   CreateClusterCommand,
@@ -27,10 +28,11 @@ const REGION = 'eu-west-1'
 const ASG = 'arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:1a2b:autoScalingGroupName/cap-asg'
 let sim: RunningSim
 let ecs: ECSClient
+let cloudwatch: CloudWatchClient
 
 beforeAll(async () => {
   sim = await startSim({ tasks: 'scripted', timeScale: 0.02 })
-  ecs = clients(sim.url).ecs
+  ;({ ecs, cloudwatch } = clients(sim.url))
 })
 afterAll(async () => {
   await sim?.stop()
@@ -160,6 +162,36 @@ describe('container instances', () => {
     expect(value(i.remainingResources, 'CPU')).toBe(768)
     expect(value(i.remainingResources, 'MEMORY')).toBe(1536)
     expect(value(i.remainingResources, 'PORTS')).toContain('8080')
+    // The cluster's reservation in CloudWatch: 256 of 1024 CPU units, 512 of 2048 MiB.
+    const reserved = async () => {
+      const now = Date.now()
+      const out = await cloudwatch.send(
+        new GetMetricDataCommand({
+          StartTime: new Date(now - 60_000),
+          EndTime: new Date(now + 1000),
+          MetricDataQueries: ['CPUReservation', 'MemoryReservation'].map((name, n) => ({
+            Id: `m${n}`,
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/ECS',
+                MetricName: name,
+                Dimensions: [{ Name: 'ClusterName', Value: 'rsv' }]
+              },
+              Period: 1,
+              Stat: 'Maximum'
+            }
+          }))
+        })
+      )
+      return out.MetricDataResults!.map(m => m.Values ?? [])
+    }
+    const [cpuR, memR] = await waitFor(
+      'the reservation metrics',
+      reserved,
+      ([c, m]) => c.includes(25) && m.includes(25)
+    )
+    expect(Math.max(...cpuR)).toBe(25)
+    expect(Math.max(...memR)).toBe(25)
     await ecs.send(new UpdateServiceCommand({ cluster: 'rsv', service: 'web', desiredCount: 0 }))
     const freed = await waitFor(
       'release',

@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch'
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import { ECRClient } from '@aws-sdk/client-ecr'
 import {
@@ -13,7 +14,12 @@ const credentials = { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-
 
 export function clients(url: string, maxAttempts?: number) {
   const common = { endpoint: url, region: 'eu-west-1', credentials, maxAttempts }
-  return { ecs: new ECSClient(common), ecr: new ECRClient(common), logs: new CloudWatchLogsClient(common) }
+  return {
+    ecs: new ECSClient(common),
+    ecr: new ECRClient(common),
+    logs: new CloudWatchLogsClient(common),
+    cloudwatch: new CloudWatchClient(common)
+  }
 }
 
 export async function waitFor<T>(

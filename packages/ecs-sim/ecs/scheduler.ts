@@ -1,9 +1,11 @@
 import { DELAYS } from '../clock.js'
+import { CloudWatchLoop } from '../cloudwatch/loop.js'
 import type { SimContext } from '../context.js'
 import { TaskLifecycle } from './lifecycle.js'
 import { reconcileService } from './reconcile.js'
 import { placeWaiting } from './capacity/placement.js'
 import { scaleCapacity } from './capacity/scaling.js'
+import { publishReservations } from './capacity/metrics.js'
 
 /** The shortest wait between ticks in real milliseconds, however small the time scale. */
 const MIN_TICK_MS = 20
@@ -16,6 +18,7 @@ const MIN_TICK_MS = 20
 export class Scheduler {
   private readonly ctx: SimContext
   private readonly tasks: TaskLifecycle
+  private readonly cloudwatch: CloudWatchLoop
   private timer?: NodeJS.Timeout
   private running = false
   private current?: Promise<void>
@@ -23,6 +26,7 @@ export class Scheduler {
   constructor(ctx: SimContext) {
     this.ctx = ctx
     this.tasks = new TaskLifecycle(ctx)
+    this.cloudwatch = new CloudWatchLoop(ctx)
   }
 
   start(): void {
@@ -53,6 +57,7 @@ export class Scheduler {
   async quiesce(): Promise<void> {
     await this.stop()
     await this.tasks.idle()
+    await this.cloudwatch.idle()
   }
 
   async tick(): Promise<void> {
@@ -69,5 +74,8 @@ export class Scheduler {
       for (const services of r.services.values())
         for (const s of services.values()) reconcileService(ctx, r, s)
     }
+    // AWS/ECS metrics and metric alarms (the alarms reconcile reads on the next tick).
+    this.cloudwatch.tick()
+    publishReservations(ctx)
   }
 }

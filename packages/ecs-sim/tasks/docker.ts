@@ -1,6 +1,15 @@
 import { execFile } from 'node:child_process'
 import { Clock, DELAYS } from '../clock.js'
-import type { ContainerObservation, ContainerSpec, LogLine, Outcome, TaskBackend, TaskSpec } from './types.js'
+import type {
+  ContainerObservation,
+  ContainerSpec,
+  LogLine,
+  Outcome,
+  TaskBackend,
+  TaskSpec,
+  TaskUsage
+} from './types.js'
+import { containerStats, usageFromStats } from './docker-stats.js'
 
 interface RunResult {
   code: number
@@ -287,6 +296,26 @@ export class DockerBackend implements TaskBackend {
     if (captured) return captured
     const c = this.tasks.get(taskId)?.find(x => x.name === container)
     return c ? this.logsOf(c.id) : undefined
+  }
+
+  /** Each task's CPU (units: 1024 a core) and memory (MiB), summed over its containers, as `docker stats` reads them. */
+  async usage(taskIds: string[]): Promise<Map<string, TaskUsage>> {
+    const out = new Map<string, TaskUsage>()
+    await Promise.all(
+      taskIds.map(async id => {
+        const containers = this.tasks.get(id)
+        if (!containers) return
+        const seen = (await Promise.all(containers.map(c => containerStats(c.id)))).map(s =>
+          s ? usageFromStats(s) : {}
+        )
+        if (seen.every(u => u.cpuPercent === undefined && u.memoryBytes === undefined)) return
+        out.set(id, {
+          cpuUnits: seen.reduce((a, u) => a + ((u.cpuPercent ?? 0) / 100) * 1024, 0),
+          memoryMiB: seen.reduce((a, u) => a + (u.memoryBytes ?? 0) / (1024 * 1024), 0)
+        })
+      })
+    )
+    return out
   }
 
   async shutdown(): Promise<void> {

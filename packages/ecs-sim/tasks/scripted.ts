@@ -1,6 +1,14 @@
 import { Clock, DELAYS } from '../clock.js'
 import { AwsError, globMatch } from '../util.js'
-import type { ContainerObservation, ContainerSpec, LogLine, Outcome, TaskBackend, TaskSpec } from './types.js'
+import type {
+  ContainerObservation,
+  ContainerSpec,
+  LogLine,
+  Outcome,
+  TaskBackend,
+  TaskSpec,
+  TaskUsage
+} from './types.js'
 
 /**
  * A rule of the scripted backend: what happens to a container whose image matches `image` (and, with
@@ -35,6 +43,13 @@ export interface ScriptRule {
    * `stopTimeout` (ECS's default 30 s) it is killed: 137, at the stop timeout.
    */
   stopDelayMs?: number
+  /**
+   * What a running container of this rule uses, in percent of its task's reserved CPU / memory (default 0):
+   * the AWS/ECS CPUUtilization and MemoryUtilization. Read from the rules in force at each sampling, so
+   * posting new rules changes the load of tasks already running.
+   */
+  cpu?: number
+  memory?: number
 }
 
 const OUTCOMES = new Set(['healthy', 'crash', 'pullError', 'unhealthy'])
@@ -55,6 +70,9 @@ export function parseRules(body: unknown): ScriptRule[] {
         'InvalidParameterException',
         `rules[${i}].outcome must be one of ${[...OUTCOMES].join(', ')}`
       )
+    for (const k of ['cpu', 'memory'] as const)
+      if (rule[k] !== undefined && (typeof rule[k] !== 'number' || !Number.isFinite(rule[k]) || rule[k] < 0))
+        throw new AwsError('InvalidParameterException', `rules[${i}].${k} must be a percent (a number ≥ 0)`)
     for (const k of ['exitCode', 'afterMs', 'startDelayMs', 'stopExitCode', 'stopDelayMs'] as const)
       if (rule[k] !== undefined && (typeof rule[k] !== 'number' || !Number.isFinite(rule[k])))
         throw new AwsError('InvalidParameterException', `rules[${i}].${k} must be a number`)
@@ -212,6 +230,22 @@ export class ScriptedBackend implements TaskBackend {
 
   async readLogs(taskId: string, container: string): Promise<LogLine[] | undefined> {
     return this.tasks.get(taskId)?.find(c => c.spec.name === container)?.logs
+  }
+
+  /** Each task's load from the rules in force now (their `cpu` and `memory`), summed over its running containers. */
+  async usage(taskIds: string[]): Promise<Map<string, TaskUsage>> {
+    const out = new Map<string, TaskUsage>()
+    for (const id of taskIds) {
+      const containers = this.tasks.get(id)
+      if (!containers) continue
+      const running = containers.filter(c => this.look(c).running)
+      const rules = running.map(c => matchRule(this.rules, c.spec.image, c.spec.name) ?? c.rule)
+      out.set(id, {
+        cpuPercent: rules.reduce((a, r) => a + (r.cpu ?? 0), 0),
+        memoryPercent: rules.reduce((a, r) => a + (r.memory ?? 0), 0)
+      })
+    }
+    return out
   }
 
   async shutdown(): Promise<void> {

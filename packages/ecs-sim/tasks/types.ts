@@ -49,6 +49,16 @@ export interface LogLine {
 
 export type Outcome = { ok: true } | { ok: false; reason: string }
 
+/** What one running task uses now, summed over its containers (cloudwatch/ecs-metrics.ts publishes it). */
+export interface TaskUsage {
+  /** Measured (docker): CPU in ECS CPU units (1024 = one vCPU) and memory in MiB. */
+  cpuUnits?: number
+  memoryMiB?: number
+  /** Scripted: percent of the task's reserved CPU and memory, as the rules say. */
+  cpuPercent?: number
+  memoryPercent?: number
+}
+
 /**
  * The two backends (docker, scripted) behind one interface. Every method is asynchronous; the
  * scheduler starts them and reads their results on a later tick, so slow Docker calls never stall it.
@@ -69,4 +79,6 @@ export interface TaskBackend {
   shutdown(): Promise<void>
   /** Forget task bookkeeping after a reset (containers already stopped). */
   reset(): void
+  /** What the given running tasks use now (CloudWatch's AWS/ECS CPUUtilization and MemoryUtilization). */
+  usage?(taskIds: string[]): Promise<Map<string, TaskUsage>>
 }
