@@ -111,19 +111,26 @@ const instance = (cpu: number, memory: number): ContainerInstance => ({
 
 describe('remaining and shortOf', () => {
   test.each([
-    { placed: [], want: needs(1024, 2048, []), short: [] },
-    { placed: [needs(512, 1024)], want: needs(512, 1024, []), short: [] },
-    { placed: [needs(1024, 1024)], want: needs(0, 1024, []), short: ['CPU'] },
-    { placed: [needs(256, 1800)], want: needs(768, 248, []), short: ['MEMORY'] },
-    { placed: [needs(1000, 1800, [8080])], want: needs(24, 248, [8080]), short: ['CPU', 'MEMORY', 'PORTS'] }
-  ])(
-    'after $placed.length tasks: left %o, a 256/512 task on 8080 lacks $short',
-    ({ placed, want, short }) => {
-      const left = remaining(instance(1024, 2048), placed)
-      expect(left).toEqual({ ...want, ports: [...AGENT_RESERVED_PORTS, ...want.ports] })
-      expect(shortOf(left, needs(256, 512, [8080]))).toEqual(short)
+    { name: 'empty', placed: [], want: needs(1024, 2048, []), short: [] },
+    { name: 'half full', placed: [needs(512, 1024)], want: needs(512, 1024, []), short: [] },
+    { name: 'CPU used up', placed: [needs(1024, 1024)], want: needs(0, 1024, []), short: ['CPU'] },
+    {
+      name: 'memory nearly used up',
+      placed: [needs(256, 1800)],
+      want: needs(768, 248, []),
+      short: ['MEMORY']
+    },
+    {
+      name: 'everything, port 8080 too',
+      placed: [needs(1000, 1800, [8080])],
+      want: needs(24, 248, [8080]),
+      short: ['CPU', 'MEMORY', 'PORTS']
     }
-  )
+  ])('$name: a 256/512 task on 8080 lacks $short', ({ placed, want, short }) => {
+    const left = remaining(instance(1024, 2048), placed)
+    expect(left).toEqual({ ...want, ports: [...AGENT_RESERVED_PORTS, ...want.ports] })
+    expect(shortOf(left, needs(256, 512, [8080]))).toEqual(short)
+  })
 })
 
 describe('place', () => {
