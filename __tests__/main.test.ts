@@ -11,13 +11,16 @@ import path from 'node:path'
 import { mockClient } from 'aws-sdk-client-mock'
 import {
   ContinueServiceDeploymentCommand,
+  DescribeCapacityProvidersCommand,
   DescribeClustersCommand,
+  DescribeContainerInstancesCommand,
   DescribeServiceDeploymentsCommand,
   DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListContainerInstancesCommand,
   ListServiceDeploymentsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
@@ -1316,5 +1319,84 @@ describe('auto scaling and the post-deploy watch', () => {
       TD_OLD
     ])
     expect(annotations('error')[0]).toMatch(/cancelled/i)
+  })
+})
+
+describe('EC2 capacity: ECS cannot place the new tasks', () => {
+  const UNPLACED =
+    '(service web) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance 0a1b) has insufficient memory available. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.'
+  /** The plan sees the service; every wait sees our deployment unplaced, then (`then`) as it goes on. */
+  function unplaced(placement: Record<string, unknown>, then: Partial<Deployment>): void {
+    const event = { id: 'e-unplaced', createdAt: new Date(Date.now() + 60_000), message: UNPLACED }
+    const service = (d: Partial<Deployment>) => ({
+      services: [
+        {
+          ...currentService,
+          ...placement,
+          taskDefinition: TD_NEW,
+          deployments: [deployment({ ...d }), ...currentService.deployments],
+          events: [event]
+        }
+      ]
+    })
+    ecsMock
+      .on(DescribeServicesCommand)
+      .resolvesOnce({ services: [currentService] })
+      .resolvesOnce(service({ rolloutState: 'IN_PROGRESS', runningCount: 0 }))
+      .resolves(service(then))
+    ecsMock.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: ['ci/0a1b'] })
+    ecsMock.on(DescribeContainerInstancesCommand).resolves({
+      containerInstances: [
+        {
+          containerInstanceArn: 'arn:aws:ecs:eu-west-1:1:container-instance/prod/0a1b',
+          remainingResources: [
+            { name: 'CPU', integerValue: 768 },
+            { name: 'MEMORY', integerValue: 256 }
+          ]
+        }
+      ]
+    })
+    ecsMock.on(DescribeCapacityProvidersCommand).resolves({
+      capacityProviders: [
+        {
+          name: 'asg-cp',
+          autoScalingGroupProvider: { autoScalingGroupArn: 'arn:asg', managedScaling: { status: 'ENABLED' } }
+        }
+      ]
+    })
+  }
+
+  test.each([
+    {
+      name: 'a capacity provider with managed scaling: a notice, the wait goes on, green',
+      placement: { capacityProviderStrategy: [{ capacityProvider: 'asg-cp', weight: 1 }] },
+      code: 0,
+      notice: /Capacity provider asg-cp has managed scaling/,
+      error: undefined,
+      updates: [TD_NEW]
+    },
+    {
+      name: 'launchType EC2: red at once with the resource and the hint; the rollback is started, not waited for',
+      placement: { launchType: 'EC2' },
+      code: 1,
+      notice: undefined,
+      error:
+        /Not enough memory on any container instance: ECS could not place a task: the task needs 512 MiB; the most the container instance has left is 256 MiB.*Hint: add container instances/,
+      updates: [TD_NEW, TD_OLD]
+    }
+  ])('$name', async ({ placement, code, notice, error, updates }) => {
+    unplaced(placement, { rolloutState: 'COMPLETED' })
+    setInputs(base)
+    expect(await runAction()).toBe(code)
+    const notices = annotations('notice').filter(n => /container instance/.test(n))
+    if (notice) expect(notices).toEqual([expect.stringMatching(notice)])
+    else expect(notices).toEqual([])
+    const failed = annotations('error').filter(e => e.startsWith('::error title=Deployment failed'))
+    if (error) expect(failed).toEqual([expect.stringMatching(error)])
+    else expect(annotations('error')).toEqual([])
+    expect(ecsMock.commandCalls(UpdateServiceCommand).map(c => c.args[0].input.taskDefinition)).toEqual(
+      updates
+    )
+    expect(ecsMock.commandCalls(DescribeCapacityProvidersCommand)).toHaveLength(notice ? 1 : 0)
   })
 })

@@ -215,6 +215,18 @@ describe('rollBack', () => {
     expect(ecsMock.commandCalls(DescribeServicesCommand)).toHaveLength(0)
   })
 
+  test('noWait (its tasks find no room either): starts the rollback and says why it is not waited for', async () => {
+    ecsMock.on(UpdateServiceCommand).resolves({
+      service: { deployments: [{ id: 'ecs-svc/6', status: 'PRIMARY', taskDefinition: OLD }] }
+    })
+    const result = await rollBack(request(failedOutcome('failed'), { noWait: 'its tasks need room too' }))
+    expect(result.status).toBe('started')
+    expect(result.message).toMatch(
+      / started \(deployment ecs-svc\/6\); its tasks need room too, so it was not waited for\.$/
+    )
+    expect(ecsMock.commandCalls(DescribeServicesCommand)).toHaveLength(0)
+  })
+
   test('a failing UpdateService is reported, not thrown', async () => {
     const error = new Error('Rate exceeded')
     error.name = 'AccessDeniedException'

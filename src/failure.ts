@@ -56,7 +56,12 @@ export async function handleFailedDeployment(failed: FailedDeployment): Promise<
     cancelled: failed.signal.aborted,
     meter: failed.meter,
     sleep: failed.sleep,
-    strategy: target.watch.strategy
+    strategy: target.watch.strategy,
+    // No room for our tasks: the rollback's new tasks need room too, and no instance will be added.
+    noWait:
+      outcome.capacity?.action === 'fail'
+        ? `its tasks need room on the cluster's container instances too (${outcome.capacity.title.toLowerCase()})`
+        : undefined
   })
   report.headline = `${sentence(outcome.message)} ${report.rollback.message}`
   // The first cause travels in the run's one "Deployment failed" error, with the verdict folded in.

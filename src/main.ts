@@ -22,6 +22,8 @@ import { registerTaskDefinition } from './task-definition/register.js'
 import { renderTaskDefinition } from './task-definition/render.js'
 import type { Sleep } from './watch/call.js'
 import { CallMeter } from './watch/call-meter.js'
+import { capacityWatcher } from './watch/capacity.js'
+import { capacityCause, taskNeeds } from './diagnose/placement.js'
 import { watchDeployment, type WatchOptions, type WatchOutcome } from './watch/loop.js'
 import { flushWarnings, warning } from './report/annotations.js'
 import { consoleUrl, setOutputs } from './report/outputs.js'
@@ -235,7 +237,10 @@ export async function run(deps: Dependencies = {}): Promise<void> {
         deploymentId,
         taskDefinitionArn,
         since: update.at,
-        knownEventIds: (update.service.events ?? []).flatMap(e => (e.id ? [e.id] : []))
+        knownEventIds: (update.service.events ?? []).flatMap(e => (e.id ? [e.id] : [])),
+        onUnplaced: capacityWatcher(clients.ecs, service.update.cluster, taskNeeds(rendered), f =>
+          core.notice(inert(f.detail), { title: f.title })
+        )
       },
       deps.sleep
     )
@@ -268,7 +273,7 @@ export async function run(deps: Dependencies = {}): Promise<void> {
 
 type WatchStart = Pick<
   WatchOptions,
-  'deploymentId' | 'taskDefinitionArn' | 'since' | 'knownEventIds' | 'serviceDeploymentArn'
+  'deploymentId' | 'taskDefinitionArn' | 'since' | 'knownEventIds' | 'serviceDeploymentArn' | 'onUnplaced'
 >
 
 /** The wait, in its phase, as the plan's watch policy says (strategy, limits, what a pause does). */
@@ -373,6 +378,8 @@ async function conclude(outcome: WatchOutcome, failed: Omit<FailedDeployment, 'o
     report.ok = true
     report.headline = outcome.message
     report.hookId = outcome.hookId
+    // Green after waiting for capacity: the summary still says which resource ran out.
+    if (outcome.capacity) report.causes.push(capacityCause(outcome.capacity))
     core.info(inert(outcome.message))
     return
   }

@@ -36,6 +36,8 @@ export interface RollbackRequest {
   meter?: CallMeter
   /** The service's strategy: BLUE_GREEN, LINEAR and CANARY roll back with StopServiceDeployment. */
   strategy?: Strategy
+  /** Why the rollback cannot settle soon (e.g. its tasks find no room either): start it, do not wait. */
+  noWait?: string
 }
 
 /** A native deployment still going (not ended by ECS): StopServiceDeployment can roll it back. */
@@ -90,10 +92,11 @@ export async function rollBack(request: RollbackRequest): Promise<RollbackResult
       taskDefinitionArn: target
     })
     deploymentId = update.deployment.id as string
-    if (request.cancelled) {
+    if (request.cancelled || request.noWait) {
+      const why = request.cancelled ? 'the run was cancelled' : request.noWait
       return {
         status: 'started',
-        message: `Rollback to ${revision(target)} started (deployment ${deploymentId}); the run was cancelled, so it was not waited for.`,
+        message: `Rollback to ${revision(target)} started (deployment ${deploymentId}); ${why}, so it was not waited for.`,
         taskDefinitionArn: target,
         startedAt: update.at
       }

@@ -8,6 +8,7 @@ import { parseRules } from './tasks/scripted.js'
 import { AwsError } from './util.js'
 import { parseAlarmStates } from './ecs/alarms.js'
 import { parseHookRules } from './ecs/strategies/hooks.js'
+import { putAutoScalingGroups, putContainerInstances } from './ecs/capacity/control.js'
 
 function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString()
@@ -112,6 +113,10 @@ export async function handleControl(
     } else if (path === 'alarms' && (method === 'PUT' || method === 'GET')) {
       if (method === 'PUT') for (const [name, state] of parseAlarmStates(parsed)) ctx.alarms.set(name, state)
       send(res, 200, { alarms: Object.fromEntries(ctx.alarms) })
+    } else if (path === 'container-instances' && method === 'PUT') {
+      send(res, 200, putContainerInstances(ctx, parsed))
+    } else if (path === 'auto-scaling-groups' && method === 'PUT') {
+      send(res, 200, putAutoScalingGroups(ctx, parsed))
     } else if (path === 'calls' && method === 'GET') {
       const op = url.searchParams.get('operation')
       send(res, 200, { calls: op ? ctx.calls.filter(c => c.operation === op) : ctx.calls })

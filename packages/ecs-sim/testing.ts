@@ -199,3 +199,36 @@ export async function setAlarms(
 export async function getAlarms(url: string): Promise<Record<string, AlarmState>> {
   return (await control<{ alarms: Record<string, AlarmState> }>(url, 'alarms')).alarms
 }
+
+/** A container instance to register through the control API (CPU units, memory MiB, reserved host ports). */
+export interface SimInstanceSpec {
+  cpu: number
+  memory: number
+  ports?: number[]
+  portsUdp?: number[]
+}
+
+/** Registers container instances of these sizes in `cluster` (`PUT /_sim/container-instances`). */
+export async function addContainerInstances(
+  url: string,
+  body: { cluster: string; region?: string; instances: SimInstanceSpec[] }
+): Promise<{ id: string; arn: string; cpu: number; memory: number }[]> {
+  type Out = { containerInstances: { id: string; arn: string; cpu: number; memory: number }[] }
+  return (await control<Out>(url, 'container-instances', body, 'PUT')).containerInstances
+}
+
+/** The size (and launch time, in unscaled seconds) of the instances a local Auto Scaling group launches. */
+export interface SimAutoScalingGroup {
+  name: string
+  cpu: number
+  memory: number
+  maxSize?: number
+  launchSeconds?: number
+}
+
+export async function setAutoScalingGroups(
+  url: string,
+  body: { region?: string; groups: SimAutoScalingGroup[] }
+): Promise<SimAutoScalingGroup[]> {
+  return (await control<{ groups: SimAutoScalingGroup[] }>(url, 'auto-scaling-groups', body, 'PUT')).groups
+}

@@ -7,6 +7,7 @@ import { arnTail } from '../arn.js'
 import type { WatchOutcome } from '../watch/loop.js'
 import { containerDefinition, type TaskDefinitionLike } from './blame.js'
 import { addsACause, eventFindings } from './events.js'
+import { capacityCause } from './placement.js'
 import { classify, type Finding } from './tasks.js'
 import { TITLE_MAX, trimText } from './text.js'
 
@@ -178,9 +179,11 @@ export function diagnose(
   // ("deployment failed", "rolling back", "unable to consistently start tasks") only restate the
   // verdict: keep just what adds a cause.
   const native = nativeCause(outcome)
-  const explained = ordered.length > 0 || native !== undefined
+  // ECS could not place our tasks: which resource ran out comes first.
+  const capacity = outcome.capacity ? capacityCause(outcome.capacity) : undefined
+  const explained = ordered.length > 0 || native !== undefined || capacity !== undefined
   const events = eventCauses(outcome).filter(c => !explained || addsACause(c.detail))
-  const causes = [...(native ? [native] : []), ...ordered, ...events]
+  const causes = [...(capacity ? [capacity] : []), ...(native ? [native] : []), ...ordered, ...events]
   if (causes.length > 0) return causes
 
   const last = fallback(outcome)

@@ -33,6 +33,8 @@ const MAX_CONSECUTIVE_ERRORS = 5
 /** Consecutive polls in which our deployment is missing (and no verdict explains it) before giving up. */
 const MAX_MISSING_POLLS = 5
 const MAX_BACKOFF_MS = 15_000
+/** ECS's event when no container instance has room for a task. */
+const UNPLACED = /unable to place a task/i
 /** A call's time limit, in poll intervals. */
 const CALL_TIMEOUT_POLLS = 2.5
 
@@ -77,6 +79,8 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
   let previousRead: Read | undefined
   let consecutiveErrors = 0
   let missingPolls = 0
+  let capacity: WatchOutcome['capacity']
+  const capacityNotes: string[] = []
 
   const snapshot = (): Snapshot => {
     const deployments = service?.deployments ?? []
@@ -110,7 +114,8 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
       events,
       stoppedTasks: tasks.tasks,
       message: verdict.message,
-      notes: tasks.notes,
+      notes: [...tasks.notes, ...capacityNotes],
+      ...(capacity ? { capacity } : {}),
       ...(verdict.rollbackDeploymentId ? { rollbackDeploymentId: verdict.rollbackDeploymentId } : {})
     }
   }
@@ -151,10 +156,12 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
     consecutiveErrors = 0
 
     service = serviceIn(response, serviceName, cluster, deploymentId)
+    let unplaced: ServiceEvent | undefined
     for (const event of newEvents(service.events ?? [], { sinceMs, seen: seenEvents })) {
       seenEvents.add(eventKey(event))
       events.push(event)
       options.onEvent?.(event)
+      if (UNPLACED.test(event.message ?? '')) unplaced = event
     }
     ours = service.deployments?.find(d => d.id === deploymentId)
     lastSeen = ours ?? lastSeen
@@ -164,6 +171,16 @@ export async function watchDeployment(options: WatchOptions): Promise<WatchOutco
 
     const verdict = judge()
     if (verdict) return end(verdict)
+    if (unplaced && options.onUnplaced) {
+      const check = await options.onUnplaced(unplaced, service)
+      if (check.note) capacityNotes.push(check.note)
+      capacity = check.finding ?? capacity
+      if (check.finding?.action === 'fail')
+        return end({
+          status: 'failed',
+          message: `Deployment ${deploymentId} cannot place its tasks: ${check.finding.title.toLowerCase()}`
+        })
+    }
     if (missingPolls >= MAX_MISSING_POLLS) {
       const listed = (service.deployments ?? []).map(d => d.id).join(', ') || 'none'
       throw new DeployError(

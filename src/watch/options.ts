@@ -9,6 +9,8 @@ import type {
   Task
 } from '@aws-sdk/client-ecs'
 import type { Strategy } from '../strategy.js'
+import type { PlacementFinding } from '../diagnose/placement.js'
+import type { CapacityCheck } from './capacity.js'
 import type { StageTiming } from './stages.js'
 import type { Sleep } from './call.js'
 import type { CallMeter } from './call-meter.js'
@@ -64,6 +66,12 @@ export interface WatchOptions {
     hook: DeploymentLifecycleHookDetail,
     deployment: ServiceDeployment
   ) => Promise<'watch' | 'return'>
+  /**
+   * Rolling updates: ECS could not place a task ("unable to place a task"), once per such new event, with
+   * the service as last seen. A finding 'fail' ends the wait (status failed); 'wait' (managed scaling
+   * adds instances) goes on.
+   */
+  onUnplaced?: (event: ServiceEvent, service: Service) => Promise<CapacityCheck>
   /** The verdict to judge by; by default the one for the service's deployment strategy. */
   verdict?: VerdictFn
   sleep?: Sleep
@@ -96,4 +104,6 @@ export interface WatchOutcome {
   cause?: string
   /** Status 'paused': the hook the watch returned at. */
   hookId?: string
+  /** ECS could not place our tasks: which resource ran out, and whether managed scaling adds instances. */
+  capacity?: PlacementFinding
 }

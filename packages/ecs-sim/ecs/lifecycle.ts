@@ -121,6 +121,7 @@ export class TaskLifecycle {
     switch (t.lastStatus) {
       case 'PROVISIONING':
         if (t.desiredStatus === 'STOPPED') this.finish(t)
+        else if (t.awaitingCapacity) return
         else if (clock.elapsed(t.phaseSince, DELAYS.provisioning)) {
           this.setStatus(t, 'PENDING')
           t.pullStartedAt = now

@@ -1,5 +1,6 @@
 import type { SimContext } from '../context.js'
-import { addEvent, launchTasks, newDeployment, stopTasks } from './core.js'
+import { addEvent, newDeployment, stopTasks } from './core.js'
+import { launchFor } from './capacity/placement.js'
 import { isHealthy } from './lifecycle.js'
 import { breakerThreshold } from './lookup.js'
 import { alarmsInAlarm } from './alarms.js'
@@ -80,7 +81,7 @@ export function reconcileService(ctx: SimContext, r: EcsRegion, s: Service): voi
   // Launch new tasks for the PRIMARY, up to maximumPercent of desired in total.
   const currentLive = liveOf(current)
   if (!failed && (current.nextLaunchAt ?? 0) <= now) {
-    const started = launchTasks(
+    const started = launchFor(
       ctx,
       r,
       s,

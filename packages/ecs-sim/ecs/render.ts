@@ -32,7 +32,9 @@ export function renderCluster(r: EcsRegion, c: Cluster, include: string[] = []):
     clusterArn: c.arn,
     clusterName: c.name,
     status: c.status,
-    registeredContainerInstancesCount: 0,
+    registeredContainerInstancesCount: [...r.containerInstances.values()].filter(
+      i => i.clusterName === c.name && i.status === 'ACTIVE'
+    ).length,
     runningTasksCount: tasks.filter(t => t.lastStatus === 'RUNNING').length,
     pendingTasksCount: tasks.filter(t => t.lastStatus === 'PROVISIONING' || t.lastStatus === 'PENDING')
       .length,
@@ -155,6 +157,8 @@ export function renderTask(r: EcsRegion, t: SimTask, include: string[] = []): Js
     tags: include.includes('TAGS') ? renderTags(t.tags) : undefined,
     taskArn: t.arn,
     taskDefinitionArn: t.td.arn,
+    containerInstanceArn: t.containerInstanceArn,
+    capacityProviderName: t.capacityProviderName,
     version: t.version
   })
 }

@@ -4,6 +4,9 @@ import type { SimContext } from '../context.js'
 import { TaskLifecycle } from './lifecycle.js'
 import { reconcileService } from './reconcile.js'
 import { evaluateScaling } from '../autoscaling/loop.js'
+import { placeWaiting } from './capacity/placement.js'
+import { scaleCapacity } from './capacity/scaling.js'
+import { publishReservations } from './capacity/metrics.js'
 
 /** The shortest wait between ticks in real milliseconds, however small the time scale. */
 const MIN_TICK_MS = 20
@@ -66,12 +69,15 @@ export class Scheduler {
       .filter(t => t.lastStatus === 'RUNNING' && !t.op)
     const seen = watched.length > 0 ? await ctx.backend.observe(watched.map(t => t.id)) : new Map()
     for (const r of regions) {
+      scaleCapacity(ctx, r)
+      placeWaiting(ctx, r)
       for (const t of r.tasks.values()) this.tasks.advance(r, t, seen.get(t.id))
       for (const services of r.services.values())
         for (const s of services.values()) reconcileService(ctx, r, s)
     }
     // AWS/ECS metrics and metric alarms (the alarms reconcile reads on the next tick).
     this.cloudwatch.tick()
+    publishReservations(ctx)
     // Application Auto Scaling's target tracking: it changes desired counts the next tick reconciles.
     await evaluateScaling(ctx)
   }

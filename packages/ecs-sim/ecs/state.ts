@@ -1,5 +1,6 @@
 import { ACCOUNT_ID, Json } from '../util.js'
 import type { ContainerHealth } from '../tasks/types.js'
+import type { AutoScalingGroup, CapacityProvider, ContainerInstance } from './capacity/model.js'
 
 export interface Tag {
   key: string
@@ -263,6 +264,11 @@ export interface SimTask {
   memory?: string
   /** The circuit breaker saw it healthy (resetOnHealthyTask resets the count once per task). */
   countedHealthy?: boolean
+  /** EC2: the container instance it is placed on (its resources are reserved until it stops). */
+  containerInstanceArn?: string
+  /** EC2 with a managed-scaling capacity provider: PROVISIONING until an instance has room (capacity/). */
+  awaitingCapacity?: boolean
+  capacityProviderName?: string
 }
 
 /** The ECS state of one region; ARNs carry its name. */
@@ -275,6 +281,12 @@ export class EcsRegion {
   readonly services = new Map<string, Map<string, Service>>()
   /** task id → task. */
   readonly tasks = new Map<string, SimTask>()
+  /** container instance id → instance (EC2 capacity, capacity/). */
+  readonly containerInstances = new Map<string, ContainerInstance>()
+  /** capacity provider name → provider. */
+  readonly capacityProviders = new Map<string, CapacityProvider>()
+  /** The local "Auto Scaling groups" capacity providers name (by group name). */
+  readonly autoScalingGroups = new Map<string, AutoScalingGroup>()
 
   constructor(region: string) {
     this.region = region

@@ -6,6 +6,7 @@ import { SERVICE_HANDLERS } from './services.js'
 import { TAG_HANDLERS } from './tags.js'
 import { TASK_DEFINITION_HANDLERS } from './task-definitions.js'
 import { TASK_HANDLERS } from './tasks.js'
+import { CAPACITY_HANDLERS } from '../capacity/handlers.js'
 
 export type { EcsCall, Handler } from './call.js'
 
@@ -15,5 +16,6 @@ export const ECS_HANDLERS: Record<string, Handler> = {
   ...SERVICE_HANDLERS,
   ...TASK_HANDLERS,
   ...SERVICE_DEPLOYMENT_HANDLERS,
-  ...TAG_HANDLERS
+  ...TAG_HANDLERS,
+  ...CAPACITY_HANDLERS
 }

@@ -35,7 +35,12 @@ function createService({ ctx, r, input }: EcsCall): Json {
       'InvalidParameterException',
       'The simulator only supports the ECS (rolling update) deployment controller.'
     )
-  const capacityProviderStrategy = list(input, 'capacityProviderStrategy')
+  // Neither a launch type nor a strategy: the cluster's default capacity provider strategy, if it has one.
+  const capacityProviderStrategy =
+    list(input, 'capacityProviderStrategy') ??
+    (input.launchType === undefined && cluster.defaultCapacityProviderStrategy.length > 0
+      ? structuredClone(cluster.defaultCapacityProviderStrategy)
+      : undefined)
   const launchType = capacityProviderStrategy ? undefined : (str(input, 'launchType') ?? 'FARGATE')
   const config = parseDeploymentConfig(obj(input, 'deploymentConfiguration'))
   const loadBalancers = list(input, 'loadBalancers') ?? []
