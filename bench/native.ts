@@ -8,6 +8,7 @@
 import {
   CreateServiceCommand,
   RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
   type DeploymentConfiguration
 } from '@aws-sdk/client-ecs'
 import { getTimeline, type SimCall, type SimTimelineEntry } from '../packages/ecs-sim/testing.js'
@@ -33,7 +34,11 @@ export function strategyConfig(strategy: NativeStrategy, bakeMinutes: number): D
   }
 }
 
-/** A Fargate service (one task) on the bench's base revision with `config`, its first deployment done. */
+/**
+ * A Fargate service (one task) on the bench's base revision with `config`, its first deployment done.
+ * The first deployment runs without the bake (a 10-minute one would hold it for as long); the bake is set
+ * after it by an UpdateService that changes only the deployment configuration, which starts no deployment.
+ */
 export async function createNativeService(
   world: World,
   cluster: string,
@@ -48,12 +53,14 @@ export async function createNativeService(
       taskDefinition: world.baseTaskDefinition,
       desiredCount: 1,
       launchType: 'FARGATE',
-      deploymentConfiguration: config
+      deploymentConfiguration: { ...config, bakeTimeInMinutes: 0 }
     })
   )
   const first = await waitEntry(world, { cluster, service, since }, e => e.outcome !== null)
   if (first.outcome !== 'COMPLETED')
     throw new Error(`${cluster}/${service}: the first deployment ended ${first.outcome} (${first.reason})`)
+  if (config.bakeTimeInMinutes)
+    await world.ecs.send(new UpdateServiceCommand({ cluster, service, deploymentConfiguration: config }))
 }
 
 /** A new revision of the bench task definition running `image` (what ecspresso registers before it deploys). */

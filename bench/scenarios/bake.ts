@@ -43,10 +43,12 @@ export async function bakeScenario(opts: Options): Promise<ScenarioResult> {
   const world = await createWorld(timeScale, [])
   try {
     const clusters = { action: 'bench-bake-act', ecspresso: 'bench-bake-esp' }
-    for (const cluster of Object.values(clusters)) {
-      await createCluster(world, cluster)
-      await createNativeService(world, cluster, 'web', strategyConfig('BLUE_GREEN', BAKE_MINUTES))
-    }
+    await Promise.all(
+      Object.values(clusters).map(async cluster => {
+        await createCluster(world, cluster)
+        await createNativeService(world, cluster, 'web', strategyConfig('BLUE_GREEN', BAKE_MINUTES))
+      })
+    )
     progress(
       `bake: two BLUE_GREEN deploys with a ${BAKE_MINUTES}-minute bake at time scale ${timeScale} (${opts.bakeMs / 1000} s)`
     )

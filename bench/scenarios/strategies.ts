@@ -9,7 +9,7 @@
  * the instant ECS started the rollback (the timeline's ROLLED_BACK) to the verdict, counting wrong ones.
  * Every lane runs its deploys back to back, all lanes at once.
  */
-import { DescribeServiceDeploymentsCommand } from '@aws-sdk/client-ecs'
+import { DescribeServiceDeploymentsCommand, type DeploymentConfiguration } from '@aws-sdk/client-ecs'
 import { getTimeline, setAlarms } from '../../packages/ecs-sim/testing.js'
 import { ECSPRESSO_INTERVAL_MS, ecspressoDeploy } from '../ecspresso.js'
 import {
@@ -42,7 +42,8 @@ export const NATIVE_SUCCESS_LINE = /^Service deployment \S+ succeeded/m
 /** The bake of the success lanes, in minutes of the simulator's clock. */
 const BAKE_MINUTES = 1
 
-type Client = 'ecs-deploy' | 'ecspresso'
+const CLIENTS = ['ecs-deploy', 'ecspresso'] as const
+type Client = (typeof CLIENTS)[number]
 const INTERVAL: Record<Client, number> = {
   'ecs-deploy': NATIVE_POLL_INTERVAL_MS,
   ecspresso: ECSPRESSO_INTERVAL_MS
@@ -204,41 +205,40 @@ export async function strategiesScenario(opts: Options): Promise<ScenarioResult>
   const world = await createWorld(opts.strategyScale, [])
   try {
     const book = new RuleBook(world.sim.url)
-    const lanes: Lane[] = []
-    for (const strategy of STRATEGIES) {
-      const cluster = `bench-${slug(strategy)}`
-      await createCluster(world, cluster)
-      for (const client of ['ecs-deploy', 'ecspresso'] as const) {
-        const service = client === 'ecs-deploy' ? 'act' : 'esp'
-        await createNativeService(world, cluster, service, strategyConfig(strategy, BAKE_MINUTES))
-        lanes.push({
+    const specs: { lane: Lane; config: DeploymentConfiguration }[] = []
+    const service = (client: Client): string => (client === 'ecs-deploy' ? 'act' : 'esp')
+    for (const strategy of STRATEGIES)
+      for (const client of CLIENTS) {
+        const lane = {
           label: `${strategy} success detection, ${clientName(client)}`,
-          cluster,
-          service,
+          cluster: `bench-${slug(strategy)}`,
+          service: service(client),
           client
-        })
+        }
+        specs.push({ lane, config: strategyConfig(strategy, BAKE_MINUTES) })
       }
-    }
     // The alarm lane's bake holds one poll interval of the slower waiter and a margin (wall time).
     const alarmBake = Math.ceil((ECSPRESSO_INTERVAL_MS + 3000) / (60_000 * world.timeScale))
-    const cluster = 'bench-bluegreen-alarm'
-    await createCluster(world, cluster)
-    for (const client of ['ecs-deploy', 'ecspresso'] as const) {
-      const service = client === 'ecs-deploy' ? 'act' : 'esp'
-      const alarm = `${cluster}-${service}-5xx`
-      await setAlarms(world.sim.url, { [alarm]: 'OK' })
-      await createNativeService(world, cluster, service, {
-        ...strategyConfig('BLUE_GREEN', alarmBake),
-        alarms: { alarmNames: [alarm], enable: true, rollback: true }
-      })
-      lanes.push({
+    for (const client of CLIENTS) {
+      const cluster = 'bench-bluegreen-alarm'
+      const alarm = `${cluster}-${service(client)}-5xx`
+      const lane = {
         label: `BLUE_GREEN alarm in the bake → rollback, ${clientName(client)}`,
         cluster,
-        service,
+        service: service(client),
         client,
         alarm
-      })
+      }
+      const config = {
+        ...strategyConfig('BLUE_GREEN', alarmBake),
+        alarms: { alarmNames: [alarm], enable: true, rollback: true }
+      }
+      await setAlarms(world.sim.url, { [alarm]: 'OK' })
+      specs.push({ lane, config })
     }
+    await Promise.all([...new Set(specs.map(x => x.lane.cluster))].map(c => createCluster(world, c)))
+    await Promise.all(specs.map(x => createNativeService(world, x.lane.cluster, x.lane.service, x.config)))
+    const lanes = specs.map(x => x.lane)
     progress(`strategies: ${lanes.length} lanes × ${opts.strategyRuns} deploys, all lanes at once`)
     const results = await Promise.all(lanes.map(l => runLane(world, book, l, opts.strategyRuns)))
     for (const r of results)
