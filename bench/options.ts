@@ -10,13 +10,25 @@ export const USAGE = `usage: npm run bench -- [options]
   --time-scale <f>      simulator time scale for the latency and call-rate scenarios; env BENCH_TIME_SCALE; default 0.2
   --zero-scale <f>      simulator time scale for "zero ECS delays" (must be > 0); default 0.001
   --long-seconds <s>    wall time of the long waits used for calls per minute; env BENCH_LONG_SECONDS; default 65
-  --only <list>         comma-separated subset of: cold,bundle,overhead,success,failure,calls
-  --serial              run the call-rate scenario on its own instead of alongside the failure scenario
+  --strategy-runs <n>   deploys per lane of the native-strategy scenario (8 lanes at once); env BENCH_STRATEGY_RUNS; default 10
+  --strategy-scale <f>  simulator time scale for the native-strategy scenario; default 0.05
+  --bake-seconds <s>    wall time of the 10-minute bake whose ECS calls per minute are counted (600: real time); env BENCH_BAKE_SECONDS; default 120
+  --only <list>         comma-separated subset of: cold,bundle,overhead,success,failure,calls,strategies,bake
+  --serial              run the call-rate scenarios on their own instead of alongside the failure and strategy scenarios
   --no-readme           do not update bench/README.md
   --json <file>         also write the raw measurements as JSON
 `
 
-export const SCENARIOS = ['cold', 'bundle', 'overhead', 'success', 'failure', 'calls'] as const
+export const SCENARIOS = [
+  'cold',
+  'bundle',
+  'overhead',
+  'success',
+  'failure',
+  'calls',
+  'strategies',
+  'bake'
+] as const
 export type Scenario = (typeof SCENARIOS)[number]
 
 export interface Options {
@@ -27,6 +39,9 @@ export interface Options {
   timeScale: number
   zeroScale: number
   longMs: number
+  strategyRuns: number
+  strategyScale: number
+  bakeMs: number
   only: Set<Scenario>
   serial: boolean
   readme: boolean
@@ -44,6 +59,9 @@ export function readOptions(): Options {
       'time-scale': { type: 'string' },
       'zero-scale': { type: 'string' },
       'long-seconds': { type: 'string' },
+      'strategy-runs': { type: 'string' },
+      'strategy-scale': { type: 'string' },
+      'bake-seconds': { type: 'string' },
       only: { type: 'string' },
       serial: { type: 'boolean', default: false },
       'no-readme': { type: 'boolean', default: false },
@@ -74,7 +92,9 @@ export function readOptions(): Options {
   }
   const timeScale = num('--time-scale', values['time-scale'] ?? process.env.BENCH_TIME_SCALE, 0.2, 0)
   const zeroScale = num('--zero-scale', values['zero-scale'], 0.001, 0)
-  if (timeScale <= 0 || zeroScale <= 0) throw new Error('time scales must be greater than 0')
+  const strategyScale = num('--strategy-scale', values['strategy-scale'], 0.05, 0)
+  if (timeScale <= 0 || zeroScale <= 0 || strategyScale <= 0)
+    throw new Error('time scales must be greater than 0')
   return {
     successRuns: int('--success-runs', values['success-runs'], runs),
     failureRuns: int('--failure-runs', values['failure-runs'], runs),
@@ -83,6 +103,9 @@ export function readOptions(): Options {
     timeScale,
     zeroScale,
     longMs: num('--long-seconds', values['long-seconds'] ?? process.env.BENCH_LONG_SECONDS, 65, 1) * 1000,
+    strategyRuns: int('--strategy-runs', values['strategy-runs'] ?? process.env.BENCH_STRATEGY_RUNS, 10),
+    strategyScale,
+    bakeMs: num('--bake-seconds', values['bake-seconds'] ?? process.env.BENCH_BAKE_SECONDS, 120, 1) * 1000,
     only,
     serial: values.serial,
     readme: !values['no-readme'],

@@ -16,6 +16,8 @@ import { coldScenario } from './scenarios/cold.js'
 import { failureScenario } from './scenarios/failure.js'
 import { overheadScenario } from './scenarios/overhead.js'
 import { successScenario } from './scenarios/success.js'
+import { bakeScenario } from './scenarios/bake.js'
+import { strategiesScenario } from './scenarios/strategies.js'
 import { progress, started, type ScenarioResult } from './stats.js'
 
 // The AWS SDK's "Node < 22" notice (once, from this process's own clients) is not a benchmark result.
@@ -60,7 +62,27 @@ async function main(): Promise<void> {
     ])
   }
 
-  const order: Scenario[] = ['success', 'failure', 'calls', 'overhead', 'cold', 'bundle']
+  // The native strategies: the 10-minute bake's call count is mostly idle waiting, beside the detection lanes.
+  if (opts.serial || !opts.only.has('bake') || !opts.only.has('strategies')) {
+    await attempt('strategies', () => strategiesScenario(opts))
+    await attempt('bake', () => bakeScenario(opts))
+  } else {
+    await Promise.all([
+      attempt('bake', () => bakeScenario(opts)),
+      attempt('strategies', () => strategiesScenario(opts))
+    ])
+  }
+
+  const order: Scenario[] = [
+    'success',
+    'failure',
+    'calls',
+    'strategies',
+    'bake',
+    'overhead',
+    'cold',
+    'bundle'
+  ]
   const rows = order.flatMap(s => results.get(s)?.rows ?? [])
   for (const b of broken)
     rows.push({ metric: `${b.split(':')[0]} (not measured)`, value: 'error, see below' })
@@ -71,7 +93,11 @@ async function main(): Promise<void> {
     opts.only.has('failure') ? `failure ${opts.failureRuns}` : '',
     opts.only.has('overhead') ? `zero-delay ${opts.overheadRuns}` : '',
     opts.only.has('cold') ? `cold start ${opts.coldRuns} (+3 warm-up)` : '',
-    opts.only.has('calls') ? `calls 2 long waits of ≥ ${opts.longMs / 1000} s` : ''
+    opts.only.has('calls') ? `calls 2 long waits of ≥ ${opts.longMs / 1000} s` : '',
+    opts.only.has('strategies')
+      ? `strategies ${opts.strategyRuns} per lane (time scale ${opts.strategyScale})`
+      : '',
+    opts.only.has('bake') ? `bake 1 + 1 deploys, a 10-minute bake in ${opts.bakeMs / 1000} s` : ''
   ].filter(Boolean)
 
   const md = [

@@ -115,6 +115,9 @@ export interface Deploy {
   /** After the post step (when run) and reading the runner files. */
   doneAt: number
   deploymentId?: string
+  /** The revision the action registered and deployed (output task-definition-arn). */
+  taskDefinitionArn?: string
+  outputs: Record<string, string>
   output: string
 }
 
@@ -167,6 +170,8 @@ export async function deploy(
     exitAt: exitAt || Date.now(),
     doneAt: Date.now(),
     deploymentId: result.outputs['deployment-id'],
+    taskDefinitionArn: result.outputs['task-definition-arn'],
+    outputs: result.outputs,
     output: result.output
   }
 }

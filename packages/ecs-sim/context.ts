@@ -23,6 +23,8 @@ export interface TimelineEntry {
   reason?: string
   /** For a rollback deployment: the failed deployment it rolls back. */
   rollbackOf?: string
+  /** For a BLUE_GREEN, LINEAR or CANARY deployment: each lifecycle stage and the instant it was entered. */
+  stages?: { stage: string; at: number }[]
 }
 
 export interface CallRecord {

@@ -125,7 +125,8 @@ export async function handleControl(
         deployments: ctx.timeline.map(t => ({
           ...t,
           createdAt: iso(t.createdAt),
-          decidableAt: iso(t.decidableAt)
+          decidableAt: iso(t.decidableAt),
+          ...(t.stages ? { stages: t.stages.map(st => ({ stage: st.stage, at: iso(st.at) })) } : {})
         }))
       })
     } else {

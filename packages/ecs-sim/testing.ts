@@ -67,6 +67,8 @@ export interface SimTimelineEntry {
   outcome: 'COMPLETED' | 'FAILED' | 'ROLLED_BACK' | null
   reason?: string
   rollbackOf?: string
+  /** BLUE_GREEN, LINEAR, CANARY: each lifecycle stage and when it was entered (ISO 8601). */
+  stages?: { stage: string; at: string }[]
 }
 
 const here = dirname(fileURLToPath(import.meta.url))

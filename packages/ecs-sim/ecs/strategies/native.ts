@@ -71,6 +71,8 @@ function enter(scope: NativeScope, stage: string): void {
   n.lifecycleStage = stage
   n.stageSince = now
   n.stages.push({ stage, at: now })
+  const tl = ctx.timelineEntry(green.id)
+  if (tl) (tl.stages ??= []).push({ stage, at: now })
   n.hooks.push(...startHooks(ctx.clock, green.config.lifecycleHooks ?? [], stage))
   green.updatedAt = now
 }
