@@ -784,7 +784,9 @@ describe('native deployment strategies', () => {
     ])
     setInputs(base)
     expect(await runAction()).toBe(1)
-    expect(annotations('error')[0]).toMatch(/lifecycle hook smoke \(smoke-test\) failed/)
+    expect(annotations('error')[0]).toMatch(
+      /Lambda hook smoke-test failed: .*hook smoke \(target arn:aws:lambda:.*:function:smoke-test\)/
+    )
   })
 
   const paused = (stage = 'POST_TEST_TRAFFIC_SHIFT'): ServiceDeployment =>

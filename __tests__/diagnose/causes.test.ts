@@ -301,5 +301,46 @@ describe('a native deployment rolled back by ECS', () => {
       })
     )
     expect(causes.map(c => c.title)).toEqual(['Rolled back: alarm "web-5xx" went into ALARM'])
+    // Nothing to add but the record itself: the detail does not restate the verdict's message.
+    expect(causes[0].detail).toBe(causes[0].title)
+  })
+
+  test.each<[string, Record<string, unknown>, string]>([
+    ['the stage it was in', { lifecycleStage: 'BAKE_TIME' }, 'stage BAKE_TIME'],
+    [
+      'a failed Lambda hook: its id and function ARN',
+      {
+        lifecycleStage: 'POST_SCALE_UP',
+        lifecycleHookDetails: [
+          {
+            hookId: 'ecs-hook-1',
+            targetType: 'AWS_LAMBDA',
+            targetArn: 'arn:aws:lambda:eu-west-1:1:function:f',
+            status: 'FAILED'
+          }
+        ]
+      },
+      'stage POST_SCALE_UP, hook ecs-hook-1 (target arn:aws:lambda:eu-west-1:1:function:f)'
+    ],
+    [
+      'a timed-out PAUSE hook (its title names its id): its timeout action',
+      {
+        lifecycleHookDetails: [
+          { hookId: 'ecs-pause-1', targetType: 'PAUSE', status: 'TIMED_OUT', timeoutAction: 'ROLLBACK' },
+          { hookId: 'ecs-pause-0', targetType: 'PAUSE', status: 'SUCCEEDED' }
+        ]
+      },
+      'timeout action ROLLBACK'
+    ]
+  ])('the detail: %s', (_name, record, detail) => {
+    const causes = diagnose(
+      outcome([], {
+        status: 'rolled-back',
+        message: 'ECS rolled back service deployment Abc123: it',
+        cause: 'it',
+        serviceDeployment: { status: 'ROLLBACK_SUCCESSFUL', ...record }
+      })
+    )
+    expect(causes[0]).toMatchObject({ title: 'Rolled back: it', detail })
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Cause } from '../../src/diagnose/causes.js'
-import { failureMessage } from '../../src/report/annotations.js'
+import { failureMessage, withoutStatedCause } from '../../src/report/annotations.js'
 import { runContextFrom } from '../../src/report/context.js'
 import { duration } from '../../src/report/format.js'
 import { causeText } from '../../src/report/headline.js'
@@ -180,6 +180,84 @@ describe('failureMessage (the one "Deployment failed" error)', () => {
       'Deployment ecs-svc/9011923842869707980 did not complete within 10 minutes: 1/2 tasks running, 0 failed. ' +
         'Rolled back to shop-web:2: deployment ecs-svc/6789012345678901234 completed.'
     )
+  })
+})
+
+describe('a native rollback says its cause once (failureMessage, withoutStatedCause)', () => {
+  const ALARM = 'alarm "web-5xx" went into ALARM'
+  it('the cause in the first line; the verdict without it', () => {
+    const message = failureMessage({
+      causes: [{ title: `Rolled back: ${ALARM}`, detail: 'stage BAKE_TIME', count: 1, taskIds: [] }],
+      outcome: {
+        status: 'rolled-back',
+        message: `ECS rolled back service deployment Abc123: ${ALARM}`,
+        cause: ALARM,
+        events: [],
+        stoppedTasks: [],
+        notes: []
+      },
+      rollback: {
+        status: 'ecs',
+        message: 'ecs-deploy started no rollback of its own: the service is already on shop-web:2.'
+      }
+    })
+    expect(message).toBe(
+      `Rolled back: ${ALARM}: stage BAKE_TIME.\n` +
+        'ECS rolled back service deployment Abc123. ecs-deploy started no rollback of its own: the service is already on shop-web:2.'
+    )
+    expect(message.split(ALARM)).toHaveLength(2)
+  })
+
+  it('a cancelled run: the verdict the cause states already is not repeated', () => {
+    const verdict = 'The run was cancelled while Abc123 was in progress'
+    const message = failureMessage({
+      causes: [
+        { title: 'Cancelled while waiting for the deployment', detail: verdict, count: 1, taskIds: [] }
+      ],
+      outcome: { status: 'cancelled', message: verdict, events: [], stoppedTasks: [], notes: [] },
+      rollback: { status: 'started', message: 'Rollback of service deployment Abc123 started.' }
+    })
+    expect(message).toBe(
+      `Cancelled while waiting for the deployment: ${verdict}.\nRollback of service deployment Abc123 started.`
+    )
+  })
+
+  it.each<[string, string, string | undefined, string | undefined, string]>([
+    ['stated: dropped', `rolled back X: ${ALARM}`, ALARM, `Rolled back: ${ALARM}`, 'rolled back X'],
+    ['no cause', 'rolled back X', undefined, `Rolled back: ${ALARM}`, 'rolled back X'],
+    [
+      'the first line is another cause',
+      `rolled back X: ${ALARM}`,
+      ALARM,
+      'web: exited',
+      `rolled back X: ${ALARM}`
+    ],
+    ['no first line', `rolled back X: ${ALARM}`, ALARM, undefined, `rolled back X: ${ALARM}`],
+    [
+      'the cause not at the end',
+      `${ALARM}: then more`,
+      ALARM,
+      `Rolled back: ${ALARM}`,
+      `${ALARM}: then more`
+    ],
+    [
+      'a title trimmed short of the cause',
+      `rolled back X: ${ALARM}`,
+      ALARM,
+      'Rolled back: alarm "web-5…',
+      `rolled back X: ${ALARM}`
+    ],
+    [
+      'the whole verdict stated already',
+      'The run was cancelled while X was in progress',
+      undefined,
+      'Cancelled: The run was cancelled while X was in progress.',
+      ''
+    ],
+    ['the whole verdict with its full stop', 'Timed out.', undefined, 'Slow: Timed out.', ''],
+    ['an empty verdict', '', ALARM, `Rolled back: ${ALARM}`, '']
+  ])('%s', (_name, message, cause, stated, expected) => {
+    expect(withoutStatedCause(message, cause, stated)).toBe(expected)
   })
 })
 

@@ -58,7 +58,7 @@ describe('nativeVerdict', () => {
       /alarm "web-5xx" went into ALARM/
     ],
     [
-      'a failed Lambda hook: red, naming the hook and the function',
+      'a failed Lambda hook: red, naming its function',
       sd({
         status: 'ROLLBACK_SUCCESSFUL',
         lifecycleHookDetails: [
@@ -72,7 +72,7 @@ describe('nativeVerdict', () => {
       }),
       {},
       'rolled-back',
-      /lifecycle hook hook-1 \(smoke-test\) failed/
+      /: Lambda hook smoke-test failed$/
     ],
     [
       'a pause hook that timed out with ROLLBACK',
@@ -169,6 +169,33 @@ describe('nativeCause', () => {
       'an alarm comes before ECS’s words',
       { statusReason: 'rolled back', alarms: { triggeredAlarmNames: ['a', 'b'] } },
       'alarm "a", "b" went into ALARM'
+    ],
+    [
+      'a failed Lambda hook, by its function',
+      {
+        lifecycleHookDetails: [
+          {
+            hookId: 'ecs-hook-0123456789012345678901234567890123456789abc',
+            targetType: 'AWS_LAMBDA',
+            targetArn: 'arn:aws:lambda:eu-west-1:123456789012:function:smoke-test',
+            status: 'FAILED'
+          }
+        ]
+      },
+      'Lambda hook smoke-test failed'
+    ],
+    [
+      'a timed-out PAUSE hook, by its id',
+      { lifecycleHookDetails: [{ hookId: 'ecs-pause-abc', targetType: 'PAUSE', status: 'TIMED_OUT' }] },
+      'pause hook ecs-pause-abc timed out'
+    ],
+    [
+      'a hook that succeeded is no cause',
+      {
+        statusReason: 'stopped',
+        lifecycleHookDetails: [{ hookId: 'ecs-pause-abc', targetType: 'PAUSE', status: 'SUCCEEDED' }]
+      },
+      'stopped'
     ]
   ])('%s', (_name, d, expected) => {
     expect(nativeCause(sd(d))).toBe(expected)

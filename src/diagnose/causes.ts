@@ -92,12 +92,25 @@ function eventCauses(outcome: WatchOutcome): Cause[] {
 function nativeCause(outcome: WatchOutcome): Cause | undefined {
   if (!outcome.cause || outcome.status === 'completed' || outcome.status === 'paused') return undefined
   const what = outcome.status === 'rolled-back' ? 'Rolled back' : 'Deployment failed'
-  return {
-    title: trimText(`${what}: ${outcome.cause}`, TITLE_MAX),
-    detail: outcome.message,
-    count: 1,
-    taskIds: []
-  }
+  const title = trimText(`${what}: ${outcome.cause}`, TITLE_MAX)
+  return { title, detail: nativeDetail(outcome) ?? title, count: 1, taskIds: [] }
+}
+
+/**
+ * What the service deployment's record adds to its cause, without restating it (the verdict says the
+ * rest): the stage ECS shows it in and, for a hook that failed or timed out, a Lambda hook's id and
+ * target, a timed-out hook's timeout action.
+ */
+function nativeDetail(outcome: WatchOutcome): string | undefined {
+  const d = outcome.serviceDeployment
+  const hook = (d?.lifecycleHookDetails ?? []).find(h => h.status === 'FAILED' || h.status === 'TIMED_OUT')
+  const parts = [
+    d?.lifecycleStage ? `stage ${d.lifecycleStage}` : undefined,
+    // A Lambda hook's title names its function; a PAUSE hook's names its id already.
+    hook?.hookId && hook.targetArn ? `hook ${hook.hookId} (target ${hook.targetArn})` : undefined,
+    hook?.timeoutAction && hook.status === 'TIMED_OUT' ? `timeout action ${hook.timeoutAction}` : undefined
+  ].filter(Boolean)
+  return parts.length > 0 ? parts.join(', ') : undefined
 }
 
 function fallback(outcome: WatchOutcome): Cause | undefined {

@@ -55,11 +55,28 @@ export function failureMessage(report: Pick<DeployReport, 'causes' | 'outcome' |
     const who = occurrences(cause)
     lines.push(`${sentence(`${cause.title}${who ? ` (${who})` : ''}${detail}`)}`)
   }
-  const verdict = [sentence(report.outcome?.message ?? ''), report.rollback?.message ?? '']
-    .filter(Boolean)
-    .join(' ')
+  const message = withoutStatedCause(report.outcome?.message ?? '', report.outcome?.cause, lines[0])
+  const verdict = [sentence(message), report.rollback?.message ?? ''].filter(Boolean).join(' ')
   if (verdict) lines.push(verdict)
   return lines.join('\n') || 'The deployment failed.'
+}
+
+/**
+ * The verdict as far as the first line (`stated`) does not say it already, so the error says each thing
+ * once: nothing when that line holds the whole verdict (a cause whose detail is the verdict), else
+ * without the cause it ends with ("… service deployment X: alarm "a" went into ALARM"). Pure.
+ */
+export function withoutStatedCause(
+  message: string,
+  cause: string | undefined,
+  stated: string | undefined
+): string {
+  const text = message.trim().replace(/\.$/, '')
+  if (!stated || !text) return message
+  if (stated.includes(text)) return ''
+  const suffix = cause ? `: ${cause}` : ''
+  if (!cause || !stated.includes(cause) || !text.endsWith(suffix)) return message
+  return text.slice(0, -suffix.length)
 }
 
 /** The causes the run's failure does not carry already: every cause after the first. */

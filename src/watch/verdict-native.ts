@@ -42,10 +42,14 @@ export function nativeCause(d: ServiceDeployment): string | undefined {
   }
   const hook = (d.lifecycleHookDetails ?? []).find(h => h.status === 'FAILED' || h.status === 'TIMED_OUT')
   if (hook) {
-    const what = hook.targetType === 'PAUSE' ? 'pause hook' : 'lifecycle hook'
-    const target = hook.targetArn ? ` (${functionName(hook.targetArn)})` : ''
+    // A Lambda hook by its function (the name a person gave it; the hook id goes in the details), a
+    // PAUSE hook by its id: the only name it has.
     const how = hook.status === 'FAILED' ? 'failed' : 'timed out'
-    return `${what} ${hook.hookId ?? ''}${target} ${how}`.replace(/\s+/g, ' ')
+    const named =
+      hook.targetType !== 'PAUSE' && hook.targetArn
+        ? `Lambda hook ${functionName(hook.targetArn)}`
+        : `${hook.targetType === 'PAUSE' ? 'pause hook' : 'lifecycle hook'} ${hook.hookId ?? ''}`
+    return `${named} ${how}`.replace(/\s+/g, ' ')
   }
   const breaker = d.deploymentCircuitBreaker
   if (breaker?.status === 'TRIGGERED') {
