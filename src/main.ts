@@ -6,32 +6,30 @@ import * as core from '@actions/core'
 import { arnTail } from './arn.js'
 import { createClients, type AwsClients } from './aws.js'
 import { commitSha, imageLine, resolveImage } from './image.js'
-import { DeployError, inPhase, type Phase } from './errors.js'
+import { DeployError, inPhase } from './errors.js'
+import { phase, stopIfCancelled } from './phase.js'
+import { chartMetrics, watch, watchAfter } from './after-update.js'
 import { exec as realExec, type Exec } from './exec.js'
 import { handleFailedDeployment, type FailedDeployment } from './failure.js'
 import { readInputs, type ActionInputs } from './inputs.js'
-import { decide, gatherFacts, relativeToWorkspace, type PlanNotice, type ServiceTarget } from './plan.js'
-import { pauseHandler, resumeServiceDeployment } from './pause.js'
-import { readDeployMetrics } from './metrics.js'
+import { decide, gatherFacts, relativeToWorkspace, type PlanNotice } from './plan.js'
+import { resumeServiceDeployment } from './pause.js'
 import { updateService } from './service.js'
 import { markPost } from './state.js'
 import { applyScaling } from './scaling.js'
 import { changesAnything } from './scaling-plan.js'
-import { afterOutcome, watchAfterDeployment } from './watch/after.js'
 import { registerTaskDefinition } from './task-definition/register.js'
 import { renderTaskDefinition } from './task-definition/render.js'
 import type { Sleep } from './watch/call.js'
 import { CallMeter } from './watch/call-meter.js'
 import { capacityWatcher } from './watch/capacity.js'
 import { capacityCause, taskNeeds } from './diagnose/placement.js'
-import { watchDeployment, type WatchOptions, type WatchOutcome } from './watch/loop.js'
+import type { WatchOutcome } from './watch/loop.js'
 import { flushWarnings, warning } from './report/annotations.js'
 import { consoleUrl, setOutputs } from './report/outputs.js'
 import { writeSummary } from './report/summary.js'
 import type { DeployReport } from './report/types.js'
 import { previousImage } from './report/previous.js'
-import { logEvent } from './report/timeline.js'
-import { printMetrics } from './report/log.js'
 import { inert, toStdout } from './untrusted.js'
 
 export interface Dependencies {
@@ -44,33 +42,11 @@ export interface Dependencies {
   sleep?: Sleep
 }
 
-/** One phase in its log group: timed, and any error passing through is stamped with the phase. */
-async function phase<T>(id: Phase, name: string, report: DeployReport, fn: () => Promise<T>): Promise<T> {
-  const started = Date.now()
-  try {
-    return await core.group(name, fn)
-  } catch (error) {
-    throw inPhase(error, id)
-  } finally {
-    report.timings?.push({ phase: name, id, ms: Date.now() - started, at: new Date(started) })
-  }
-}
-
 /** Secrets the runner's environment may hold: masked before anything is printed. */
 function maskEnvironmentCredentials(): void {
   for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN']) {
     const value = process.env[name]
     if (value) core.setSecret(value)
-  }
-}
-
-/** A run cancelled before the service was touched stops there: nothing to roll back. */
-function stopIfCancelled(signal: AbortSignal, when: string, before: Phase): void {
-  if (signal.aborted) {
-    throw inPhase(
-      new DeployError('Cancelled', `The run was cancelled ${when}; the service was not changed.`),
-      before
-    )
   }
 }
 
@@ -269,106 +245,6 @@ export async function run(deps: Dependencies = {}): Promise<void> {
     // Outside a runner (a local run without GITHUB_STEP_SUMMARY) there is nowhere to write it.
     if (process.env.GITHUB_STEP_SUMMARY) await writeSummary(report)
   }
-}
-
-type WatchStart = Pick<
-  WatchOptions,
-  'deploymentId' | 'taskDefinitionArn' | 'since' | 'knownEventIds' | 'serviceDeploymentArn' | 'onUnplaced'
->
-
-/** The wait, in its phase, as the plan's watch policy says (strategy, limits, what a pause does). */
-async function watch(
-  clients: AwsClients,
-  service: ServiceTarget,
-  report: DeployReport,
-  signal: AbortSignal,
-  meter: CallMeter,
-  start: WatchStart,
-  sleep?: Sleep
-): Promise<WatchOutcome> {
-  report.strategy = service.watch.strategy
-  report.alarms = service.watch.alarms
-  const outcome = await phase('watch', 'Wait for the deployment', report, () =>
-    watchDeployment({
-      ...start,
-      ecs: clients.ecs,
-      cluster: service.update.cluster,
-      service: service.name,
-      timeoutMs: service.watch.timeoutMs,
-      maxFailedTasks: service.watch.maxFailedTasks,
-      strategy: service.watch.strategy,
-      signal,
-      meter,
-      sleep,
-      onEvent: event => core.info(inert(logEvent(event))),
-      onProgress: line => core.info(inert(line)),
-      onPause: pauseHandler(clients.ecs, service.watch.onPause, report.consoleUrl)
-    })
-  )
-  report.outcome = outcome
-  report.serviceDeploymentArn = outcome.serviceDeployment?.serviceDeploymentArn ?? report.serviceDeploymentArn
-  setOutputs(report)
-  return outcome
-}
-
-/**
- * CPU and memory from the 30 minutes before the deploy to now (the end of the deployment, or of a watch
- * after it), for the summary and the log. Never throws: readDeployMetrics returns a failure as one line.
- */
-async function chartMetrics(
-  clients: AwsClients,
-  service: ServiceTarget,
-  deployAt: Date,
-  report: DeployReport,
-  signal: AbortSignal
-): Promise<void> {
-  if (signal.aborted) return
-  const watched = report.timings?.find(t => t.id === 'watch' && t.at)
-  const end = new Date()
-  const deployEnd = watched?.at ? new Date(watched.at.getTime() + watched.ms) : end
-  await core.group('CPU and memory', async () => {
-    report.metrics = await readDeployMetrics(clients.cloudwatch, {
-      cluster: service.update.cluster,
-      service: service.name,
-      deployAt,
-      deployEnd,
-      end,
-      signal
-    })
-    printMetrics(report.metrics)
-  })
-}
-
-/** The post-deploy watch, in its phase: the deployment's outcome when green, else a failed (or cancelled) one. */
-async function watchAfter(
-  clients: AwsClients,
-  after: NonNullable<ServiceTarget['watch']['after']>,
-  deployed: WatchOutcome,
-  report: DeployReport,
-  signal: AbortSignal,
-  sleep?: Sleep
-): Promise<WatchOutcome> {
-  core.info(inert(deployed.message))
-  const result = await phase('watch', 'Watch after the deployment', report, () =>
-    watchAfterDeployment({
-      cloudwatch: clients.cloudwatch,
-      alarms: after.alarms,
-      windowMs: after.ms,
-      signal,
-      sleep,
-      onProgress: line => core.info(inert(line))
-    })
-  )
-  report.afterWatch = {
-    minutes: after.ms / 60_000,
-    alarms: after.alarms,
-    status: result.status,
-    ...(result.status === 'alarm' ? { alarm: result.alarm.name, reason: result.alarm.reason } : {})
-  }
-  if (result.status === 'green') return deployed
-  const outcome = afterOutcome(deployed, result, after.ms)
-  report.outcome = outcome
-  return outcome
 }
 
 /** Green at the end (or at a pause the run returns at), else the failure path: causes, rollback, red. */

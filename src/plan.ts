@@ -26,7 +26,6 @@ import {
   loadTaskDefinitionFile,
   type LoadedTaskDefinition
 } from './task-definition/load.js'
-import type { SourceWarning } from './task-definition/source.js'
 import { assertRegistrable } from './task-definition/registrable.js'
 import { selectContainer } from './task-definition/render.js'
 import {
@@ -36,7 +35,7 @@ import {
   findService,
   type UpdateRequest
 } from './service.js'
-import { boundMessage } from './untrusted.js'
+import { baseNotices, fileWarnings, type PlanNotice } from './plan-notices.js'
 import { resolveBuildPaths, type BuildPaths } from './build-paths.js'
 
 export type { BuildPaths }
@@ -122,16 +121,6 @@ export interface Target {
   service?: ServiceTarget
 }
 
-/** An annotation the plan phase wants printed (main.ts prints it). */
-export interface PlanNotice {
-  level: 'warning' | 'notice'
-  title: string
-  message: string
-  file?: string
-  line?: number
-  column?: number
-}
-
 /** A second step continuing a deployment a PAUSE hook holds: nothing is built, registered or updated. */
 export interface ResumePlan {
   cluster: string
@@ -150,6 +139,9 @@ export interface Plan {
 }
 
 /** What gatherFacts found: plain data, so decide can be fed it from a table. */
+export type { PlanNotice }
+export { baseNotices, fileWarnings }
+
 export interface Facts extends ScalingFacts {
   /** The `context` and `dockerfile` inputs confined to the workspace; only when something is built. */
   buildPaths?: BuildPaths
@@ -239,30 +231,6 @@ export function describedBase(
     ? `family ${inputs.taskDefinitionFamily} (latest ACTIVE revision)`
     : `service ${inputs.service} (current task definition ${arnTail(source)})`
   return fromDescribedTaskDefinition(taskDefinition, tags, label)
-}
-
-/** Warnings quote the file; however long a value in it, one warning stays readable. */
-const MAX_WARNING_CHARS = 1000
-
-function asNotice(level: PlanNotice['level'], w: SourceWarning, max?: number): PlanNotice {
-  return {
-    level,
-    title: 'Task definition',
-    message: max === undefined ? w.message : boundMessage(w.message, max),
-    file: w.file,
-    line: w.line,
-    column: w.column
-  }
-}
-
-/** What reading the task definition file warned about (unknown keys, duplicates, …), as annotations. */
-export function fileWarnings(file: LoadedTaskDefinition): PlanNotice[] {
-  return file.warnings.map(w => asNotice('warning', w, MAX_WARNING_CHARS))
-}
-
-/** What was left out of the base so that ECS takes it, one notice each. */
-export function baseNotices(base: LoadedTaskDefinition): PlanNotice[] {
-  return base.notices.map(n => asNotice('notice', n))
 }
 
 function imageDecision(
