@@ -144,8 +144,9 @@ describe('watchServiceDeployment: what it prints and answers', () => {
     ])
     expect(outcome.stages).toEqual([
       { stage: 'SCALE_UP', ms: 2000 },
-      { stage: 'PRODUCTION_TRAFFIC_SHIFT', ms: 2000 },
-      { stage: 'CLEAN_UP', ms: 0 }
+      // Each stage with the weights it ended with.
+      { stage: 'PRODUCTION_TRAFFIC_SHIFT', ms: 2000, traffic: 'production 20% new / 80% old' },
+      { stage: 'CLEAN_UP', ms: 0, traffic: 'production 100% new / 0% old' }
     ])
   })
 

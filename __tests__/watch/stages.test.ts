@@ -45,3 +45,41 @@ describe('stage timings', () => {
     expect(run(seen, end)).toEqual(expected)
   })
 })
+
+describe('the traffic each stage ended with', () => {
+  type Seen = [string | undefined, number, string | undefined]
+  test.each<[string, Seen[], Array<{ stage: string; ms: number; traffic?: string }>]>([
+    [
+      'the last weights seen in a stage are its own',
+      [
+        ['PRODUCTION_TRAFFIC_SHIFT', 0, 'production 10% new / 90% old'],
+        ['PRODUCTION_TRAFFIC_SHIFT', 10, 'production 20% new / 80% old'],
+        ['BAKE_TIME', 20, 'production 100% new / 0% old']
+      ],
+      [
+        { stage: 'PRODUCTION_TRAFFIC_SHIFT', ms: 20, traffic: 'production 20% new / 80% old' },
+        { stage: 'BAKE_TIME', ms: 10, traffic: 'production 100% new / 0% old' }
+      ]
+    ],
+    [
+      'a look without weights keeps the ones seen before in the stage',
+      [
+        ['BAKE_TIME', 0, 'production 100% new / 0% old'],
+        ['BAKE_TIME', 10, undefined]
+      ],
+      [{ stage: 'BAKE_TIME', ms: 30, traffic: 'production 100% new / 0% old' }]
+    ],
+    [
+      'a rollback in the bake: the stage ends back on the old revision',
+      [
+        ['BAKE_TIME', 0, 'production 100% new / 0% old'],
+        ['BAKE_TIME', 10, 'production 0% new / 100% old']
+      ],
+      [{ stage: 'BAKE_TIME', ms: 30, traffic: 'production 0% new / 100% old' }]
+    ],
+    ['no weights at all: none told', [['SCALE_UP', 0, undefined]], [{ stage: 'SCALE_UP', ms: 30 }]]
+  ])('%s', (_name, seen, expected) => {
+    const clock = seen.reduce<StageClock>((c, [stage, at, traffic]) => tick(c, stage, at, traffic), NO_STAGES)
+    expect(stageTimings(clock, 30)).toEqual(expected)
+  })
+})

@@ -1,6 +1,7 @@
 /**
  * How ECS deployed it, for the strategies that have more to tell than a rolling update: the strategy,
- * the alarms ECS watched (marked when one went into ALARM) and how long each lifecycle stage took. Pure.
+ * the alarms ECS watched (marked when one went into ALARM), how long each lifecycle stage took and where
+ * the traffic stood when it ended. Pure.
  */
 import { clip, code, duration, md, table } from './format.js'
 import type { DeployReport } from './types.js'
@@ -17,8 +18,20 @@ export function renderStrategy(report: DeployReport): string[] {
   }
   const stages = report.outcome?.stages ?? []
   if (stages.length > 0) {
-    const rows = stages.slice(0, 40).map(t => [md(t.stage), duration(t.ms)])
-    lines.push(table(['Stage', 'Time'], rows), '')
+    const shown = stages.slice(0, 40)
+    // The weights as they stood when each stage ended: the traffic shift and a rollback, told in one column.
+    if (shown.some(t => t.traffic)) {
+      const rows = shown.map(t => [md(t.stage), duration(t.ms), t.traffic ? md(t.traffic) : '—'])
+      lines.push(table(['Stage', 'Time', 'Traffic at its end'], rows), '')
+    } else {
+      lines.push(
+        table(
+          ['Stage', 'Time'],
+          shown.map(t => [md(t.stage), duration(t.ms)])
+        ),
+        ''
+      )
+    }
   }
   return lines.length > 0 ? ['### Stages', '', ...lines] : []
 }

@@ -15,7 +15,7 @@ import { EVENT_SLACK_MS, newEvents } from './events.js'
 import type { WatchOptions, WatchOutcome } from './options.js'
 import { describeServiceDeployments, findServiceDeployment, type Call } from './service-deployment.js'
 import { NO_STAGES, stageTimings, tick } from './stages.js'
-import { nativeVerdict, progressLine, type NativeVerdict } from './verdict-native.js'
+import { nativeVerdict, progressLine, trafficText, type NativeVerdict } from './verdict-native.js'
 
 /** Under 20 DescribeServiceDeployments a minute (a long bake stays cheap); a change is seen 1.6 s after it on average. */
 export const NATIVE_POLL_INTERVAL_MS = 3200
@@ -109,7 +109,12 @@ export async function watchServiceDeployment(options: WatchOptions): Promise<Wat
         const line = found ? progressLine(deployment, found) : undefined
         if (found) deployment = found
         if (line) options.onProgress?.(line)
-        clock = tick(clock, deployment?.lifecycleStage, pollStartedAt)
+        clock = tick(
+          clock,
+          deployment?.lifecycleStage,
+          pollStartedAt,
+          deployment ? trafficText(deployment) : undefined
+        )
       }
       consecutiveErrors = 0
     } catch (error) {
