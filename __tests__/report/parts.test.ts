@@ -23,7 +23,7 @@ describe('shortEvent', () => {
       '(service web) (deployment ecs-svc/1) deployment failed: tasks failed to start.',
       'deployment failed: tasks failed to start'
     ],
-    ['(service web) rolling back to deployment ecs-svc/7.', 'ECS rolling back to ecs-svc/7'],
+    ['(service web) rolling back to deployment ecs-svc/7.', 'rolling back to ecs-svc/7'],
     ['(service web) has begun draining connections on 2 tasks.', 'draining connections on 2 tasks'],
     [
       '(service web) registered 1 targets in (target-group arn:aws:elasticloadbalancing:x)',
@@ -44,7 +44,7 @@ describe('the log tells events the same way, in plain text (logEvent)', () => {
   it.each([
     ['(service web) has reached a steady state.', '12:00:03 steady state'],
     [`(service web) has started 2 tasks: (task ${ID}) (task t2).`, '12:00:03 started 2 tasks: 0a1b2c3d, t2'],
-    ['(service web) rolling back to deployment ecs-svc/7.', '12:00:03 ECS rolling back to ecs-svc/7'],
+    ['(service web) rolling back to deployment ecs-svc/7.', '12:00:03 rolling back to ecs-svc/7'],
     // Plain text is not escaped here: the log's printer (inert) is the gate for the log.
     ['<img src=x> *boom*', '12:00:03 <img src=x> *boom*']
   ])('%s → %s', (message, line) => {

@@ -55,7 +55,7 @@ export function shortEvent(message: string, style: TextStyle = 'md'): string {
     return `draining connections on ${plural(m[1], 'task')}`
   if ((m = /^deregistered (\d+) targets? in/.exec(text))) return `deregistered ${plural(m[1], 'target')}`
   if ((m = /^registered (\d+) targets? in/.exec(text))) return `registered ${plural(m[1], 'target')}`
-  if ((m = /^rolling back to deployment (\S+)$/.exec(text))) return `ECS rolling back to ${esc(m[1])}`
+  if ((m = /^rolling back to deployment (\S+)$/.exec(text))) return `rolling back to ${esc(m[1])}`
   if (/^deployment completed$/.test(text)) return 'deployment completed'
   if ((m = /^deployment failed:?\s*(.*)$/.exec(text)))
     return `deployment failed${m[1] ? `: ${esc(clip(m[1], LIMITS.eventChars))}` : ''}`
