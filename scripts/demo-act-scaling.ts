@@ -1,6 +1,6 @@
 /**
- * The scaling act of `npm run demo`, after the blue/green act: a second, rolling service (one task of
- * deploy #1's revision) gets deploy #5 with `scaling-min`, `scaling-max`, `scale-on-cpu` and a short
+ * The scaling act of `npm run demo`, after the blue/green act: a second, rolling service (one idle task
+ * since the demo's start: createScalingService) gets deploy #5 with `scaling-min`, `scaling-max`, `scale-on-cpu` and a short
  * `watch-minutes`. While the action runs, the demo puts load on the new revision's one task — the example
  * app burns a CPU while /tmp/burn exists, so `docker exec <container> touch /tmp/burn` on the task's real
  * container (they run with `--network none`: no HTTP from outside) — and follows what happens beside the
@@ -27,7 +27,6 @@ import {
   dim,
   green,
   info,
-  ok,
   printSummary,
   saveLog,
   say,
@@ -49,7 +48,7 @@ export const WATCH_MINUTES = 1.25
 
 export interface ScalingActContext {
   world: World
-  /** The revision the act's service starts on (deploy #1's). */
+  /** The revision the act's service runs before deploy #5 (createScalingService's). */
   from: string
   /** The inputs of a deploy, and the ones the world adds (shown in the `uses:` line). */
   inputs: Record<string, string>
@@ -60,24 +59,22 @@ export interface ScalingActContext {
   fail(message: string): never
 }
 
+/**
+ * Creates the act's service early in the demo (1 task of `from`, rolling), so that it has idle minutes of
+ * CPU history by deploy #5: the summary's chart then shows CPU before the load and under it.
+ */
+export async function createScalingService(world: World, from: string): Promise<void> {
+  await world.createService(SCALING_SERVICE, from, { desiredCount: 1, timeoutMs: 120_000, intervalMs: 250 })
+}
+
 /** Shows the act; answers deploy #5's run and what the demo saw, once both went as expected. */
 export async function scalingAct(ctx: ScalingActContext): Promise<{ run: ActionRun; seen: ScalingSeen }> {
   const { world } = ctx
   const service = SCALING_SERVICE
-  ctx.phase(ctx.firstPhase, `Creating service ${service}: 1 task of ${arnTail(ctx.from)}, rolling`)
-  const creating = Date.now()
-  await world
-    .createService(service, ctx.from, { desiredCount: 1, timeoutMs: 120_000, intervalMs: 250 })
-    .catch(() => ctx.fail(`service ${service} was not steady within 2 minutes`))
-  ok(
-    `service ${service} steady in ${seconds(Date.now() - creating)}: 1/1 task running, no scalable target yet`
-  )
-  await new Promise(r => setTimeout(r, 1500)) // the action's event window, as before deploy #1
-
   const sha = randomSha()
   const window = seconds(WATCH_MINUTES * 60_000)
   ctx.phase(
-    ctx.firstPhase + 1,
+    ctx.firstPhase,
     `Deploy #5: auto scaling on CPU (${sha.slice(0, 7)}), load on the app during a ${window} watch`
   )
   const inputs = {
@@ -91,7 +88,7 @@ export async function scalingAct(ctx: ScalingActContext): Promise<{ run: ActionR
   info(usesLine({ ...inputs, ...ctx.shown }))
   info(
     dim(
-      `the demo puts load on the new revision's task once it runs (docker exec … touch /tmp/burn: the app burns a CPU) and takes it off once the service scaled out`
+      `the demo puts load on the new revision's task once it runs (docker exec … touch /tmp/burn: the app burns a CPU) and keeps it on until the run ends`
     )
   )
   const follow = followScaling(world, service, { since: Date.now(), from: ctx.from })
@@ -142,8 +139,8 @@ async function runningInDocker(world: World, taskArns: string[]): Promise<number
 
 /**
  * Follows the service while deploy #5 runs: prints its new ECS events, the scaling activities and the
- * task count as they change; puts the load on the new revision's first RUNNING task and takes it off
- * once the service runs ≥ 2 tasks in Docker after a scale-out.
+ * task count as they change; puts the load on the new revision's first RUNNING task, and takes it off
+ * when the run ended (finish).
  */
 export function followScaling(
   world: World,
@@ -227,7 +224,6 @@ export function followScaling(
         )
       }
     }
-    if (burning && inDocker >= 2 && (s.desiredCount ?? 0) >= 2 && (s.runningCount ?? 0) >= 2) await loadOff()
   }
 
   const loop = (async () => {

@@ -24,7 +24,7 @@ import { busyboxPath, randomSha } from '../testkit/workspace.js'
 import { distEntry, repoRoot } from './run-action.js'
 import { greenProblems, redProblems } from './demo-expect.js'
 import { blueGreenAct } from './demo-act-bluegreen.js'
-import { SCALING, SCALING_SERVICE, scalingAct } from './demo-act-scaling.js'
+import { SCALING, SCALING_SERVICE, createScalingService, scalingAct } from './demo-act-scaling.js'
 import { taskDefinitionWithPort } from './demo-bluegreen.js'
 import * as show from './demo-print.js'
 import { bold, dim, green, info, ok, red, say, seconds, yellow } from './demo-print.js'
@@ -38,7 +38,7 @@ const SERVICE = 'web'
 const TIME_SCALE = 0.25
 /** The container port the blue/green act's load balancer sends traffic to. */
 const PORT = 8080
-const PHASES = 12
+const PHASES = 11
 const phase = (n: number, title: string) => show.phase(n, PHASES, title)
 
 class DemoError extends Error {}
@@ -187,7 +187,10 @@ async function demo(): Promise<string> {
   )
   info(dim(`tasks run as containers labelled ecs-sim=${world.instance}; images go to ${world.registry}`))
 
-  phase(4, `Creating cluster ${CLUSTER}, ECR repository ${REPOSITORY} and service ${SERVICE}`)
+  phase(
+    4,
+    `Creating cluster ${CLUSTER}, ECR repository ${REPOSITORY}, services ${SERVICE} and ${SCALING_SERVICE}`
+  )
   ok(`cluster ${CLUSTER}`)
   const repo = await world.ecr.send(new CreateRepositoryCommand({ repositoryName: REPOSITORY }))
   ok(`ECR repository ${REPOSITORY} (${repo.repository?.repositoryUri ?? '?'})`)
@@ -215,6 +218,13 @@ async function demo(): Promise<string> {
       throw new DemoError(`service ${SERVICE} was not steady within 2 minutes`)
     })
   ok(`service ${SERVICE} steady in ${seconds(Date.now() - creating)}: 2/2 tasks running ${arnTail(firstArn)}`)
+  const creatingScaling = Date.now()
+  await createScalingService(world, firstArn).catch(() => {
+    throw new DemoError(`service ${SCALING_SERVICE} was not steady within 2 minutes`)
+  })
+  ok(
+    `service ${SCALING_SERVICE} steady in ${seconds(Date.now() - creatingScaling)}: 1 idle task ${arnTail(firstArn)}, for the scaling act (deploy #5)`
+  )
 
   // The action counts service events from up to 1s before its UpdateService as its own (clock skew
   // allowance); a deploy that follows the service's creation this closely would list the creation's.
@@ -276,7 +286,7 @@ async function demo(): Promise<string> {
 
   const scaled = await scalingAct({
     world,
-    from: goodArn,
+    from: firstArn,
     inputs: deployInputs,
     shown: { cluster: CLUSTER, network: 'none' },
     phase,
