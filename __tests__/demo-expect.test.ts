@@ -1,9 +1,15 @@
 /**
- * What `npm run demo` expects of its blue/green act (scripts/demo-expect.ts) and which parts of a job
+ * What `npm run demo` expects of its blue/green and scaling acts (scripts/demo-expect.ts) and which parts of a job
  * summary it shows (scripts/demo-print.ts), as tables. The rolling deploys' rows are in testkit.test.ts.
  */
 import { describe, expect, test } from '@jest/globals'
-import { alarmProblems, blueGreenProblems, type Seen } from '../scripts/demo-expect.js'
+import {
+  alarmProblems,
+  blueGreenProblems,
+  scalingProblems,
+  type ScalingSeen,
+  type Seen
+} from '../scripts/demo-expect.js'
 import { summaryParts } from '../scripts/demo-print.js'
 
 const td = (n: number) => `arn:aws:ecs:eu-west-1:123456789012:task-definition/demo-web:${n}`
@@ -194,5 +200,135 @@ describe('summaryParts: the headline and the named sections, no details block', 
     { name: 'a section it lacks', sections: ['Missing'], shown: ['## ✅ web → demo-web:4'] }
   ])('$name', ({ sections, shown }) => {
     expect(summaryParts(summary, sections)).toEqual(shown)
+  })
+})
+
+describe('deploy #5, auto scaling on CPU: scaled out under load, the chart and the table', () => {
+  const chart = [
+    '### CPU and memory',
+    '',
+    '```mermaid',
+    '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#d0d7de, #0969da"}}}}%%',
+    'xychart-beta',
+    '  title "Service CPU and memory"',
+    '  line "Service CPU" [1.2, 286.4, 95.3]',
+    '```'
+  ]
+  const table = [
+    '### Auto scaling',
+    '',
+    '|  | Before | After |',
+    '|---|---|---|',
+    '| Scalable target | not registered | 1–3 tasks |',
+    '| `ecs-deploy-cpu` | — | average CPU 50% |'
+  ]
+  const summary = ['## ✅ web-scaling → demo-web:6', ...chart, '', ...table, ''].join('\n')
+  const scaled: ScalingSeen = {
+    startDesired: 1,
+    peakDesired: 3,
+    peakInDocker: 3,
+    activities: [{ description: 'Setting desired count to 3.', statusCode: 'Successful' }],
+    loadOnAt: 1
+  }
+  const run = { exitCode: 0, errors: [], outputs: { 'deployment-id': 'ecs-svc/5' }, output: '' }
+  const bounds = { min: 1, max: 3 }
+  test.each([
+    { name: 'as expected', run, seen: scaled, summary, problems: [] },
+    {
+      name: 'a chart without the init line',
+      run,
+      seen: scaled,
+      summary: summary.replace(/^%%.*%%\n/m, ''),
+      problems: []
+    },
+    {
+      name: 'the load never put on',
+      run,
+      seen: { ...scaled, loadOnAt: undefined, activities: [], peakInDocker: 0, peakDesired: 1 },
+      summary,
+      problems: [
+        'the demo never put load on a task of the new revision',
+        'no successful scale-out activity (DescribeScalingActivities)',
+        "at most 0 of the service's tasks ran in Docker under load, not ≥ 2"
+      ]
+    },
+    {
+      name: 'the scale-out failed (ECS refused the desired count)',
+      run,
+      seen: {
+        ...scaled,
+        activities: [{ description: 'Setting desired count to 3.', statusCode: 'Failed' }],
+        peakInDocker: 1
+      },
+      summary,
+      problems: [
+        'no successful scale-out activity (DescribeScalingActivities)',
+        "at most 1 of the service's tasks ran in Docker under load, not ≥ 2"
+      ]
+    },
+    {
+      name: 'a scale-in is no scale-out',
+      run,
+      seen: {
+        ...scaled,
+        activities: [{ description: 'Setting desired count to 1.', statusCode: 'Successful' }]
+      },
+      summary,
+      problems: ['no successful scale-out activity (DescribeScalingActivities)']
+    },
+    {
+      name: 'desired 3 but the tasks never ran in Docker',
+      run,
+      seen: { ...scaled, peakInDocker: 1 },
+      summary,
+      problems: ["at most 1 of the service's tasks ran in Docker under load, not ≥ 2"]
+    },
+    {
+      name: 'red, and the watch failed',
+      run: { ...run, exitCode: 1, errors: [{ message: 'x' }] },
+      seen: { ...scaled, error: 'socket hang up' },
+      summary,
+      problems: [
+        'exit code 1',
+        '1 error annotation(s)',
+        'the demo could not follow the service: socket hang up'
+      ]
+    },
+    {
+      name: 'no chart (sparklines only)',
+      run,
+      seen: scaled,
+      summary: ['## ✅ web-scaling', 'CPU and memory: no metrics yet for the window.', ...table].join('\n'),
+      problems: ['the summary has no CPU and memory chart (xychart-beta)']
+    },
+    {
+      name: 'the target unchanged (a second run)',
+      run,
+      seen: scaled,
+      summary: summary.replace('| not registered | 1–3 tasks |', '| 1–3 tasks | 1–3 tasks |'),
+      problems: [
+        'the Auto scaling section does not show the scalable target before → after 1–3 tasks (1–3 tasks → 1–3 tasks)'
+      ]
+    },
+    {
+      name: 'other bounds',
+      run,
+      seen: scaled,
+      summary: summary.replace('| not registered | 1–3 tasks |', '| not registered | 2–10 tasks |'),
+      problems: [
+        'the Auto scaling section does not show the scalable target before → after 1–3 tasks (not registered → 2–10 tasks)'
+      ]
+    },
+    {
+      name: 'no Auto scaling section',
+      run,
+      seen: scaled,
+      summary: ['## ✅ web-scaling', ...chart].join('\n'),
+      problems: [
+        'the Auto scaling section does not show the scalable target before → after 1–3 tasks (no row)'
+      ]
+    }
+  ])('$name', ({ run, seen, summary, problems }) => {
+    expect(scalingProblems(run, seen, summary, bounds)).toEqual(problems)
   })
 })

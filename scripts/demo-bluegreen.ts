@@ -119,8 +119,8 @@ export async function newestServiceDeployment(
   return out.serviceDeployments?.[0]
 }
 
-/** Running containers of this world's tasks in Docker, by task definition (from DescribeTasks). */
-export async function containersByRevision(world: World): Promise<Map<string, string[]>> {
+/** Running containers of the service's tasks in Docker, by task definition (from DescribeTasks). */
+export async function containersByRevision(world: World, service: string): Promise<Map<string, string[]>> {
   const ps = await docker([
     'ps',
     '--filter',
@@ -135,6 +135,7 @@ export async function containersByRevision(world: World): Promise<Map<string, st
   if (taskIds.length === 0) return byRevision
   const out = await world.ecs.send(new DescribeTasksCommand({ cluster: world.cluster, tasks: taskIds }))
   for (const t of out.tasks ?? []) {
+    if (t.group !== `service:${service}`) continue // another service's (the scaling act's)
     const revision = t.taskDefinitionArn ?? '?'
     byRevision.set(revision, [...(byRevision.get(revision) ?? []), arnTail(t.taskArn ?? '?').slice(0, 8)])
   }
@@ -168,7 +169,7 @@ export function followDeployment(
         if (ours) observed.last = d
         if (ours && !observed.atBake && d.lifecycleStage === 'BAKE_TIME') {
           observed.bakeSeenAt = Date.now()
-          observed.atBake = await containersByRevision(world)
+          observed.atBake = await containersByRevision(world, service)
           printColours(observed.atBake, options.blue)
           await options.onBake?.()
         }

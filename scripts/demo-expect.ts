@@ -111,3 +111,60 @@ export function alarmProblems(
     ...(serviceOn !== blue ? [`the service is on ${serviceOn ?? '?'}, not still on ${blue}`] : [])
   ]
 }
+
+/** What the demo saw of the scaling act beside the action (scripts/demo-act-scaling.ts). */
+export interface ScalingSeen {
+  /** The service's desired count when the demo first looked, and the most it saw. */
+  startDesired?: number
+  peakDesired: number
+  /** The most of the service's tasks running in Docker at once after the load was on. */
+  peakInDocker: number
+  /** The scaling activities (DescribeScalingActivities) of the service, oldest first. */
+  activities: Array<{ description?: string; statusCode?: string }>
+  /** When (ms since the epoch) the demo put the load on a task, and took it off. */
+  loadOnAt?: number
+  loadOffAt?: number
+  error?: string
+}
+
+/** The summary's Auto scaling row of the scalable target: its before and after cells. */
+function scalableTargetRow(summary: string): { before: string; after: string } | undefined {
+  const m = /^\| Scalable target \| ([^|]*) \| ([^|]*) \|$/m.exec(summary)
+  return m ? { before: m[1].trim(), after: m[2].trim() } : undefined
+}
+
+/**
+ * Deploy #5, auto scaling on CPU with load on the app during the watch: green, the load put on, a
+ * successful scale-out activity, ≥ 2 of the service's tasks really running in Docker, and the summary
+ * with the CPU and memory chart (Mermaid xychart) and the scalable target before → after (the bounds).
+ */
+export function scalingProblems(
+  run: Run,
+  seen: ScalingSeen,
+  summary: string,
+  bounds: { min: number; max: number }
+): string[] {
+  const row = scalableTargetRow(summary)
+  const wanted = `${bounds.min}–${bounds.max} tasks`
+  const scaledOut = seen.activities.some(
+    a =>
+      a.statusCode === 'Successful' && /^Setting desired count to ([2-9]|\d\d+)\./.test(a.description ?? '')
+  )
+  return [
+    ...greenProblems(run),
+    ...(seen.error ? [`the demo could not follow the service: ${seen.error}`] : []),
+    ...(!seen.loadOnAt ? ['the demo never put load on a task of the new revision'] : []),
+    ...(!scaledOut ? ['no successful scale-out activity (DescribeScalingActivities)'] : []),
+    ...(seen.peakInDocker < 2
+      ? [`at most ${seen.peakInDocker} of the service's tasks ran in Docker under load, not ≥ 2`]
+      : []),
+    ...(!/^```mermaid\n(%%\{.*\}%%\n)?xychart-beta$/m.test(summary)
+      ? ['the summary has no CPU and memory chart (xychart-beta)']
+      : []),
+    ...(!row || row.after !== wanted || row.before === row.after
+      ? [
+          `the Auto scaling section does not show the scalable target before → after ${wanted} (${row ? `${row.before} → ${row.after}` : 'no row'})`
+        ]
+      : [])
+  ]
+}

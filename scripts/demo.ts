@@ -7,9 +7,11 @@
  * runner would: a good deploy (green) and a version that crashes on start (red, annotations, rollback);
  * then the service becomes BLUE_GREEN (scripts/demo-bluegreen.ts) and a good deploy is green only after
  * the bake (blue and green containers both running in Docker meanwhile), and a deploy whose alarm goes
- * into ALARM during the bake is red with production traffic back on blue. Prints each job summary and
- * tears down what it started — also on failure and on Ctrl-C. Exits non-zero unless each of the four
- * deploys went as expected (scripts/demo-expect.ts).
+ * into ALARM during the bake is red with production traffic back on blue; then a second service gets a
+ * deploy with auto scaling on CPU (scripts/demo-act-scaling.ts), the demo puts load on its task and the
+ * local Application Auto Scaling scales it out. Prints each job summary and tears down what it started —
+ * also on failure and on Ctrl-C. Exits non-zero unless each of the five deploys went as expected
+ * (scripts/demo-expect.ts).
  */
 import type { ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
@@ -22,6 +24,7 @@ import { busyboxPath, randomSha } from '../testkit/workspace.js'
 import { distEntry, repoRoot } from './run-action.js'
 import { greenProblems, redProblems } from './demo-expect.js'
 import { blueGreenAct } from './demo-act-bluegreen.js'
+import { SCALING, SCALING_SERVICE, createScalingService, scalingAct } from './demo-act-scaling.js'
 import { taskDefinitionWithPort } from './demo-bluegreen.js'
 import * as show from './demo-print.js'
 import { bold, dim, green, info, ok, red, say, seconds, yellow } from './demo-print.js'
@@ -35,7 +38,7 @@ const SERVICE = 'web'
 const TIME_SCALE = 0.25
 /** The container port the blue/green act's load balancer sends traffic to. */
 const PORT = 8080
-const PHASES = 10
+const PHASES = 11
 const phase = (n: number, title: string) => show.phase(n, PHASES, title)
 
 class DemoError extends Error {}
@@ -144,7 +147,7 @@ async function demo(): Promise<string> {
   const t0 = Date.now()
   say(
     bold('ecs-deploy demo') +
-      dim(' — green, red, then blue/green deploys against a local ECS/ECR, no AWS account')
+      dim(' — green, red, blue/green, then auto scaling deploys against a local ECS/ECR, no AWS account')
   )
   // Before starting anything: without the bundle there is nothing to demonstrate.
   const bundle = path.relative(repoRoot, distEntry)
@@ -184,7 +187,10 @@ async function demo(): Promise<string> {
   )
   info(dim(`tasks run as containers labelled ecs-sim=${world.instance}; images go to ${world.registry}`))
 
-  phase(4, `Creating cluster ${CLUSTER}, ECR repository ${REPOSITORY} and service ${SERVICE}`)
+  phase(
+    4,
+    `Creating cluster ${CLUSTER}, ECR repository ${REPOSITORY}, services ${SERVICE} and ${SCALING_SERVICE}`
+  )
   ok(`cluster ${CLUSTER}`)
   const repo = await world.ecr.send(new CreateRepositoryCommand({ repositoryName: REPOSITORY }))
   ok(`ECR repository ${REPOSITORY} (${repo.repository?.repositoryUri ?? '?'})`)
@@ -212,6 +218,13 @@ async function demo(): Promise<string> {
       throw new DemoError(`service ${SERVICE} was not steady within 2 minutes`)
     })
   ok(`service ${SERVICE} steady in ${seconds(Date.now() - creating)}: 2/2 tasks running ${arnTail(firstArn)}`)
+  const creatingScaling = Date.now()
+  await createScalingService(world, firstArn).catch(() => {
+    throw new DemoError(`service ${SCALING_SERVICE} was not steady within 2 minutes`)
+  })
+  ok(
+    `service ${SCALING_SERVICE} steady in ${seconds(Date.now() - creatingScaling)}: 1 idle task ${arnTail(firstArn)}, for the scaling act (deploy #5)`
+  )
 
   // The action counts service events from up to 1s before its UpdateService as its own (clock skew
   // allowance); a deploy that follows the service's creation this closely would list the creation's.
@@ -271,7 +284,20 @@ async function demo(): Promise<string> {
     }
   })
 
-  return `deploy #1 green in ${seconds(good.durationMs)}, deploy #2 red in ${seconds(bad.durationMs)} and rolled back, blue/green deploy #3 green after the bake in ${seconds(act.green.durationMs)}, deploy #4 red on its alarm in ${seconds(act.red.durationMs)} with traffic back on blue; ${seconds(Date.now() - t0)} in all`
+  const scaled = await scalingAct({
+    world,
+    from: firstArn,
+    inputs: deployInputs,
+    shown: { cluster: CLUSTER, network: 'none' },
+    phase,
+    firstPhase: 10,
+    run: (inputs, sha) => runTheAction(world, inputs, sha, true),
+    fail: message => {
+      throw new DemoError(message)
+    }
+  })
+
+  return `deploy #1 green in ${seconds(good.durationMs)}, deploy #2 red in ${seconds(bad.durationMs)} and rolled back, blue/green deploy #3 green after the bake in ${seconds(act.green.durationMs)}, deploy #4 red on its alarm in ${seconds(act.red.durationMs)} with traffic back on blue, deploy #5 green in ${seconds(scaled.run.durationMs)} with ${SCALING_SERVICE} scaled out to ${scaled.seen.peakDesired} tasks (max ${SCALING.max}) on CPU; ${seconds(Date.now() - t0)} in all`
 }
 
 async function main(): Promise<void> {
