@@ -149,6 +149,22 @@ describe('compareSentence', () => {
   ])('%s', (_name, given, expected) => {
     expect(compareSentence('Service', given, deployAt)).toBe(expected)
   })
+
+  // Minute points (each the period starting at it): the minute the deploy falls in is already after it.
+  it.each<[string, MetricSeries[], string | undefined]>([
+    [
+      'the minute of the deploy counts after it, not before',
+      [series('service-cpu', { 3: 3, 4: 3, 5: 280, 6: 30 })],
+      'Service CPU 3% → 155% median after the deploy.'
+    ],
+    [
+      'a deploy in the first minute shown: nothing before it',
+      [series('service-cpu', { 5: 280, 6: 30 })],
+      'Service: CPU has no data before the deploy.'
+    ]
+  ])('%s (60 s periods)', (_name, given, expected) => {
+    expect(compareSentence('Service', given, deployAt, 60_000)).toBe(expected)
+  })
 })
 
 describe('xyChart', () => {
@@ -233,7 +249,7 @@ describe('renderCharts', () => {
         '```mermaid',
         'Key: blue: Service CPU; grey bar: the deploy, at 21:05:30 UTC for 20 s (x: minutes from it).',
         '| Running tasks | `█████┃█████` | 2 | 2 | 2 |',
-        'Service CPU 40% → 62% median after the deploy. Source: Container Insights (`ECS/ContainerInsights`), 60 s averages.'
+        'Service CPU 40% → 61% median after the deploy. Source: Container Insights (`ECS/ContainerInsights`), 60 s averages.'
       ],
       ['#### Cluster']
     ],
@@ -300,7 +316,7 @@ describe('sparkRows and the log', () => {
         'CPU and memory (source: AWS/ECS, 60 s averages; ┃ = the deploy at 21:05:30 UTC):',
         '  Service CPU     ▁▁▁▁▁┃▁▇▇██  min 40% · median 40% · max 63%',
         '  Service memory  ▁▁▁▁▁┃▁▁▁▁▁  min 50% · median 50% · max 50%',
-        '  Service CPU 40% → 62% and memory 50% → 50% median after the deploy.'
+        '  Service CPU 40% → 61% and memory 50% → 50% median after the deploy.'
       ]
     ]
   ])('%s', (_name, given, expected) => {

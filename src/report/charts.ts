@@ -172,8 +172,8 @@ function seriesOf(metrics: DeployMetrics, ids: SeriesId[]): MetricSeries[] {
 /** The sentences comparing before and after, service first. */
 export function comparisons(metrics: DeployMetrics): string[] {
   return [
-    compareSentence('Service', seriesOf(metrics, SERVICE), metrics.deployAt),
-    compareSentence('Cluster', seriesOf(metrics, CLUSTER), metrics.deployAt)
+    compareSentence('Service', seriesOf(metrics, SERVICE), metrics.deployAt, metrics.periodSeconds * 1000),
+    compareSentence('Cluster', seriesOf(metrics, CLUSTER), metrics.deployAt, metrics.periodSeconds * 1000)
   ].filter((s): s is string => s !== undefined)
 }
 

@@ -97,12 +97,21 @@ export function formatValue(id: SeriesId, value: number): string {
   return `${rounded}%`
 }
 
-/** The medians before and after the deploy, of the series that have points on both sides. */
-export function beforeAfter(series: MetricSeries, deployAt: Date): { before?: Stats; after?: Stats } {
+/**
+ * The medians before and after the deploy, of the series that have points on both sides. A point stands for
+ * the period that starts at its time: it is "before" only when its whole period ended by the deploy, so the
+ * period the deploy falls in (already under the new version's load) counts after it.
+ */
+export function beforeAfter(
+  series: MetricSeries,
+  deployAt: Date,
+  periodMs = 0
+): { before?: Stats; after?: Stats } {
   const t = deployAt.getTime()
+  const endedBefore = (p: { at: Date }) => p.at.getTime() + periodMs <= t && p.at.getTime() < t
   return {
-    before: stats(series.points.filter(p => p.at.getTime() < t).map(p => p.value)),
-    after: stats(series.points.filter(p => p.at.getTime() >= t).map(p => p.value))
+    before: stats(series.points.filter(p => endedBefore(p)).map(p => p.value)),
+    after: stats(series.points.filter(p => !endedBefore(p)).map(p => p.value))
   }
 }
 
@@ -117,13 +126,18 @@ export function listed(items: string[]): string {
  * One sentence comparing before and after: "Service CPU 41% → 63% and memory 52% → 52% median after
  * the deploy." Series with no point on one side are said plainly; nothing with no series at all.
  */
-export function compareSentence(subject: string, series: MetricSeries[], deployAt: Date): string | undefined {
+export function compareSentence(
+  subject: string,
+  series: MetricSeries[],
+  deployAt: Date,
+  periodMs = 0
+): string | undefined {
   if (series.length === 0) return undefined
   const parts: string[] = []
   const missing: string[] = []
   for (const s of series) {
     const name = SERIES_LABELS[s.id].replace(`${subject} `, '')
-    const { before, after } = beforeAfter(s, deployAt)
+    const { before, after } = beforeAfter(s, deployAt, periodMs)
     if (before && after)
       parts.push(`${name} ${formatValue(s.id, before.median)} → ${formatValue(s.id, after.median)}`)
     else missing.push(`${name} has no data ${before ? 'after' : 'before'} the deploy`)
