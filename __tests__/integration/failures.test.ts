@@ -77,6 +77,21 @@ beforeEach(async () => {
   ])
 })
 
+/**
+ * What the local ECS answers an injected fault with, per service: each service's own error (CloudWatch's
+ * awsQueryCompatible codes, Application Auto Scaling's and CloudWatch Logs' exceptions, ECS's and ECR's).
+ * The deploy now also reads CloudWatch (the summary's CPU and memory), so its calls draw faults too.
+ */
+function injectedAnswer(injected: 'throttle' | 'error', service: string): [number, string] {
+  if (injected === 'throttle') return [400, service === 'cloudwatch' ? 'Throttling' : 'ThrottlingException']
+  const errors: Record<string, string> = {
+    cloudwatch: 'InternalServiceFault',
+    logs: 'ServiceUnavailableException',
+    'application-autoscaling': 'InternalServiceException'
+  }
+  return [500, errors[service] ?? 'ServerException']
+}
+
 describe('under faults', () => {
   test('10% throttling + 2% 5xx on every operation: 20 consecutive deploys succeed on their revision', async () => {
     // The seeds give what this test claims (so a change to the generator cannot quietly weaken it): both
@@ -118,8 +133,7 @@ describe('under faults', () => {
         calls.map(c => [c.faultDraw, faultFor(seed, c.faultDraw ?? -1, RATES) ?? 'none'])
       )
       for (const c of calls) {
-        if (c.injected === 'throttle') expect([c.status, c.error]).toEqual([400, 'ThrottlingException'])
-        if (c.injected === 'error') expect([c.status, c.error]).toEqual([500, 'ServerException'])
+        if (c.injected) expect([c.status, c.error]).toEqual(injectedAnswer(c.injected, c.service))
         if (c.injected) injected[c.injected]++
         if (c.injected && (c.faultDraw ?? Infinity) < SURE_CALLS) injectedInSure[c.injected]++
       }

@@ -333,7 +333,8 @@ describe('docker stats', () => {
   })
 
   it.each([
-    [undefined, { socketPath: '/var/run/docker.sock' }],
+    // Empty is unset (undefined would read this process's own DOCKER_HOST, the default).
+    ['', { socketPath: '/var/run/docker.sock' }],
     ['unix:///tmp/d/docker.sock', { socketPath: '/tmp/d/docker.sock' }],
     ['tcp://127.0.0.1:2376', { host: '127.0.0.1', port: 2376 }]
   ])('DOCKER_HOST %s', (host, want) => {
