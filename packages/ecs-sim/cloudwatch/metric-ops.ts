@@ -147,11 +147,8 @@ function series(
   return out
 }
 
-export function getMetricData(store: MetricStore, input: Json): Json {
-  const queries = optList(input, 'MetricDataQueries')
-  if (!queries || queries.length === 0) throw missing('MetricDataQueries')
-  if (queries.length > 500)
-    throw invalidValue('MetricDataQueries', `${queries.length} queries`, 'At most 500 are allowed.')
+/** StartTime and EndTime, both required, StartTime first (GetMetricData and GetMetricStatistics alike). */
+function timeRange(input: Json): { from: number; to: number } {
   const from = time(input, 'StartTime')
   const to = time(input, 'EndTime')
   if (from === undefined) throw missing('StartTime')
@@ -162,6 +159,15 @@ export function getMetricData(store: MetricStore, input: Json): Json {
       new Date(from).toISOString(),
       'The parameter StartTime must be less than the parameter EndTime.'
     )
+  return { from, to }
+}
+
+export function getMetricData(store: MetricStore, input: Json): Json {
+  const queries = optList(input, 'MetricDataQueries')
+  if (!queries || queries.length === 0) throw missing('MetricDataQueries')
+  if (queries.length > 500)
+    throw invalidValue('MetricDataQueries', `${queries.length} queries`, 'At most 500 are allowed.')
+  const { from, to } = timeRange(input)
   const scanBy = optStr(input, 'ScanBy') ?? 'TimestampDescending'
   if (scanBy !== 'TimestampDescending' && scanBy !== 'TimestampAscending')
     throw invalidValue('ScanBy', scanBy)
@@ -243,16 +249,7 @@ export function getMetricStatistics(store: MetricStore, input: Json): Json {
     metricName: reqStr(input, 'MetricName'),
     dimensions: dimensions(input.Dimensions, 'Dimensions')
   }
-  const from = time(input, 'StartTime')
-  const to = time(input, 'EndTime')
-  if (from === undefined) throw missing('StartTime')
-  if (to === undefined) throw missing('EndTime')
-  if (from >= to)
-    throw invalidValue(
-      'StartTime',
-      new Date(from).toISOString(),
-      'The parameter StartTime must be less than the parameter EndTime.'
-    )
+  const { from, to } = timeRange(input)
   const period = queryPeriod(reqNum(input, 'Period'), 'Period')
   const stats = strings(input, 'Statistics')
   const extended = strings(input, 'ExtendedStatistics')
